@@ -1,0 +1,62 @@
+import type { StartFrom } from '../core/engine.js';
+import type { EventDefinition } from '../core/event.js';
+import { FactlineError } from '../core/errors.js';
+import type { Handler, HandlerOptions, Registration } from './handler.js';
+import { retryPolicy, type RetryPolicy } from './retry-policy.js';
+import type { DeadLetterHook } from './settings.js';
+
+export interface ConsumerOptions {
+  /** Where a new group starts: every stored event (`beginning`, default) or only new ones (`now`). */
+  readonly startFrom?: StartFrom;
+  /** Keys handled at once per partition (default 16). Events of one key always run one at a time. */
+  readonly concurrency?: number;
+  /** Events read and committed per transaction (default 500). */
+  readonly batchSize?: number;
+  readonly retry?: Partial<RetryPolicy>;
+  /** A handler running longer is aborted and its attempt fails (default 30 s). */
+  readonly timeoutMs?: number;
+  /** Keep a key parked behind its dead letter until it is replayed or discarded (default false). */
+  readonly strict?: boolean;
+  /** Lease time of a member (default 10 s): a dead member's partitions move within it. */
+  readonly leaseTtlMs?: number;
+  readonly heartbeatMs?: number;
+  /** How often an idle partition looks for new events written by other processes (default 50 ms). */
+  readonly pollMs?: number;
+  readonly onDeadLetter?: DeadLetterHook;
+}
+
+/** A named subscriber: its handlers, one per event type and version. */
+export class ConsumerGroup<Db = unknown> {
+  readonly handlers = new Map<string, Map<number, Registration>>();
+  readonly retry: RetryPolicy;
+  readonly timeoutMs: number;
+
+  constructor(
+    readonly name: string,
+    readonly options: ConsumerOptions,
+    private readonly assertNotStarted: () => void,
+  ) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+      throw new FactlineError('INVALID_ARGUMENT', `consumer group name "${name}" must be letters, digits, dots, dashes or underscores`);
+    }
+    this.retry = retryPolicy(options.retry);
+    this.timeoutMs = options.timeoutMs ?? 30_000;
+  }
+
+  /** Registers the handler of one event type and version. Returns the group for chaining. */
+  on<D extends EventDefinition>(definition: D, handler: Handler<D, Db>, options: HandlerOptions = {}): this {
+    this.assertNotStarted();
+    let versions = this.handlers.get(definition.type);
+    if (!versions) this.handlers.set(definition.type, (versions = new Map()));
+    if (versions.has(definition.version)) {
+      throw new FactlineError('INVALID_ARGUMENT', `group ${this.name} already handles ${definition.type} version ${definition.version}`);
+    }
+    versions.set(definition.version, {
+      definition,
+      handler: handler as Handler<EventDefinition, unknown>,
+      retry: retryPolicy(options.retry, this.retry),
+      timeoutMs: options.timeoutMs ?? this.timeoutMs,
+    });
+    return this;
+  }
+}

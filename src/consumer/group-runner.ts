@@ -1,0 +1,89 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Engine } from '../core/engine.js';
+import { PartitionWorker } from './partition-worker.js';
+import type { GroupSettings } from './settings.js';
+
+export interface MembershipOptions {
+  /** A member whose heartbeat is older than this loses its leases (default 10 s). */
+  readonly leaseTtlMs: number;
+  /** How often a member renews its leases and rebalances (default a third of the lease time). */
+  readonly heartbeatMs: number;
+}
+
+/**
+ * One process's membership in a consumer group: renews its leases, runs a worker per owned
+ * partition, gives back its surplus when members join, and on stop finishes in-flight work and
+ * releases everything.
+ */
+export class GroupRunner {
+  readonly member = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
+  private readonly workers = new Map<number, PartitionWorker>();
+  private timer: NodeJS.Timeout | undefined;
+  private beating: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly settings: GroupSettings,
+    private readonly membership: MembershipOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.beat();
+    this.timer = setInterval(() => {
+      this.beating = this.beating.then(() => this.beat());
+    }, this.membership.heartbeatMs);
+    this.timer.unref?.();
+  }
+
+  poke(): void {
+    for (const w of this.workers.values()) w.poke();
+  }
+
+  /** Partitions this member works on now. */
+  get partitions(): number[] {
+    return [...this.workers.keys()].sort((a, b) => a - b);
+  }
+
+  private async beat(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      for (const [p, w] of this.workers) if (w.ended) this.workers.delete(p);
+      const assignment = await this.engine.heartbeat(this.settings.name, this.member, this.membership.leaseTtlMs);
+      if (this.stopped) return;
+      const owned = new Set(assignment.owned);
+      for (const [p, w] of this.workers) {
+        if (!owned.has(p)) {
+          this.workers.delete(p);
+          await w.stop();
+        }
+      }
+      const surplus = assignment.owned.length - assignment.target;
+      const giveBack = surplus > 0 ? [...assignment.owned].sort((a, b) => b - a).slice(0, surplus) : [];
+      for (const p of giveBack) {
+        const w = this.workers.get(p);
+        this.workers.delete(p);
+        await w?.stop();
+      }
+      if (giveBack.length) await this.engine.release(this.settings.name, this.member, giveBack);
+      for (const p of assignment.owned) {
+        if (giveBack.includes(p) || this.workers.has(p)) continue;
+        const w = new PartitionWorker(this.engine, this.settings, { group: this.settings.name, partition: p, member: this.member });
+        this.workers.set(p, w);
+        w.start();
+      }
+    } catch (err) {
+      this.settings.logger.error({ group: this.settings.name, member: this.member, err: String(err) }, 'heartbeat failed; retrying');
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.beating;
+    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    this.workers.clear();
+    await this.engine.leave(this.settings.name, this.member);
+  }
+}

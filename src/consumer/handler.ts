@@ -1,0 +1,39 @@
+import type { Envelope } from '../core/envelope.js';
+import type { DataOf, EventDefinition, InputOf } from '../core/event.js';
+import type { Logger } from '../observe/logger.js';
+import type { PublishOptions } from '../publish/build-envelope.js';
+import type { RetryPolicy } from './retry-policy.js';
+
+/** What a handler receives besides the event. */
+export interface HandlerContext<Db = unknown> {
+  /** The transaction the inbox row commits in: do the handler's own writes here. */
+  readonly db: Db;
+  readonly group: string;
+  /** 1 on the first delivery, then 2, 3... (stored, so a crash does not reset it). */
+  readonly attempt: number;
+  /** Aborted when the handler runs past the group's timeout. */
+  readonly signal: AbortSignal;
+  /** Bound with the event id, type, correlation id and group. */
+  readonly log: Logger;
+  /** Publishes in the handler's transaction; correlation and causation are set from the handled event. */
+  publish<D extends EventDefinition>(definition: D, data: InputOf<D>, options?: PublishOptions): Promise<Envelope<DataOf<D>>>;
+}
+
+export type Handler<D extends EventDefinition, Db = unknown> = (
+  event: Envelope<DataOf<D>>,
+  ctx: HandlerContext<Db>,
+) => Promise<void> | void;
+
+export interface HandlerOptions {
+  /** Overrides the group's retry policy for this event type. */
+  readonly retry?: Partial<RetryPolicy>;
+  /** Overrides the group's handler timeout for this event type. */
+  readonly timeoutMs?: number;
+}
+
+export interface Registration {
+  readonly definition: EventDefinition;
+  readonly handler: Handler<EventDefinition, unknown>;
+  readonly retry: RetryPolicy;
+  readonly timeoutMs: number;
+}

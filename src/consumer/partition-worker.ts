@@ -1,0 +1,344 @@
+import type { AttemptError, BatchCommit, DeadLetterRecord, Engine, Lease, LogRecord, ParkedRecord } from '../core/engine.js';
+import { LeaseLostError } from '../core/errors.js';
+import { uuidv7 } from '../core/ids.js';
+import { invoke, prepareDelivery } from './invoke.js';
+import { runByKey } from './key-scheduler.js';
+import { decideFailure } from './retry-policy.js';
+import type { GroupSettings } from './settings.js';
+
+const PARKED_REFRESH_MS = 500;
+
+/** Marks a consume transaction that must roll back because a handler failed. */
+class AttemptFailed extends Error {
+  constructor(readonly failure: unknown) {
+    super('attempt failed');
+  }
+}
+
+const identity = (r: { source: string; id: string }) => `${r.source}\u0000${r.id}`;
+
+function toAttemptError(attempt: number, at: number, err: unknown): AttemptError {
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { attempt, at, message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
+}
+
+/**
+ * Handles one partition for one group while this member holds its lease.
+ *
+ * Fast path: a batch is read, its handlers run in one transaction (same key in order, different
+ * keys concurrently), then the inbox rows and the new position commit with their writes. If any
+ * handler fails, that transaction rolls back and the batch is handled again one event per
+ * transaction, so every success commits and every failure is recorded (the handlers that had
+ * succeeded run again: delivery is at least once, their effects in the store apply once).
+ *
+ * A failed event parks its key: it waits for its next attempt in the parked table and the key's
+ * later events wait behind it, while other keys go on.
+ */
+export class PartitionWorker {
+  private position = 0;
+  /** key -> parked rows in sequence order; the first is the key's head. */
+  private parked = new Map<string, ParkedRecord[]>();
+  private parkedLoadedAt = 0;
+  private stopping = false;
+  private wake: (() => void) | undefined;
+  private done: Promise<void> = Promise.resolve();
+  /** Set when the worker ended because its lease was taken by another member. */
+  lost = false;
+  ended = false;
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly s: GroupSettings,
+    private readonly lease: Lease,
+  ) {}
+
+  get partition(): number {
+    return this.lease.partition;
+  }
+
+  start(): void {
+    this.done = this.loop().finally(() => (this.ended = true));
+  }
+
+  /** Finishes the batch in flight, then ends. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.done;
+  }
+
+  poke(): void {
+    this.wake?.();
+  }
+
+  private async loop(): Promise<void> {
+    let errorDelay = 100;
+    this.position = await this.engine.position(this.s.name, this.lease.partition, this.s.startFrom);
+    while (!this.stopping) {
+      try {
+        const progressed = await this.step();
+        errorDelay = 100;
+        if (!progressed && !this.stopping) await this.sleep(this.idleDelay());
+      } catch (err) {
+        if (err instanceof LeaseLostError) {
+          this.lost = true;
+          this.s.logger.warn({ group: this.s.name, partition: this.lease.partition }, err.message);
+          return;
+        }
+        this.s.logger.error({ group: this.s.name, partition: this.lease.partition, err: String(err) }, 'consumer step failed; retrying');
+        this.parkedLoadedAt = 0;
+        await this.sleep(errorDelay);
+        errorDelay = Math.min(errorDelay * 2, 5000);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+
+  private idleDelay(): number {
+    let delay = this.s.pollMs;
+    const now = this.s.clock.now();
+    for (const rows of this.parked.values()) {
+      const head = rows[0];
+      if (head && head.state !== 'held') delay = Math.min(delay, Math.max(0, head.nextAttemptAt - now));
+    }
+    return delay;
+  }
+
+  private async step(): Promise<boolean> {
+    await this.refreshParked();
+    const retried = await this.retryDue();
+    const records = await this.engine.read(this.lease.partition, this.position, this.s.batchSize);
+    if (records.length === 0) return retried;
+    await this.handleBatch(records);
+    return true;
+  }
+
+  private async refreshParked(): Promise<void> {
+    if (Date.now() - this.parkedLoadedAt < PARKED_REFRESH_MS) return;
+    const rows = await this.engine.parked(this.s.name, this.lease.partition);
+    const map = new Map<string, ParkedRecord[]>();
+    for (const row of rows) {
+      let list = map.get(row.key);
+      if (!list) map.set(row.key, (list = []));
+      list.push(row);
+    }
+    for (const list of map.values()) list.sort((a, b) => a.sequence - b.sequence);
+    this.parked = map;
+    this.parkedLoadedAt = Date.now();
+  }
+
+  private waitingRow(rec: LogRecord): ParkedRecord {
+    return { group: this.s.name, partition: rec.partition, sequence: rec.sequence, key: rec.key, record: rec, state: 'waiting', attempts: 0, nextAttemptAt: 0, errors: [] };
+  }
+
+  private remember(row: ParkedRecord): void {
+    const list = this.parked.get(row.key);
+    if (!list) return void this.parked.set(row.key, [row]);
+    const i = list.findIndex((r) => r.sequence === row.sequence);
+    if (i >= 0) list[i] = row;
+    else {
+      list.push(row);
+      list.sort((a, b) => a.sequence - b.sequence);
+    }
+  }
+
+  private forget(key: string, sequence: number): void {
+    const list = this.parked.get(key);
+    if (!list) return;
+    const rest = list.filter((r) => r.sequence !== sequence);
+    if (rest.length) this.parked.set(key, rest);
+    else this.parked.delete(key);
+  }
+
+  private async handleBatch(records: readonly LogRecord[]): Promise<void> {
+    const last = records[records.length - 1]!.sequence;
+    const toRun: LogRecord[] = [];
+    const park: ParkedRecord[] = [];
+    for (const rec of records) {
+      if (!this.s.handlers.has(rec.type)) continue;
+      if (this.parked.has(rec.key)) park.push(this.waitingRow(rec));
+      else toRun.push(rec);
+    }
+    const failures = new Map<number, unknown>();
+    try {
+      await this.engine.consume(this.lease, async (tx) => {
+        const seen = toRun.length ? await tx.seen(toRun) : new Set<string>();
+        const handled: { source: string; id: string }[] = [];
+        await runByKey(toRun, (r) => r.key, this.s.concurrency, async (rec) => {
+          const id = identity(rec);
+          if (seen.has(id)) return true;
+          seen.add(id);
+          try {
+            const delivery = prepareDelivery(rec.body, rec.type, this.s.handlers.get(rec.type)!);
+            await invoke(delivery, tx, this.s.name, 1, this.s.logger, this.s.publisher);
+            handled.push({ source: rec.source, id: rec.id });
+            return true;
+          } catch (err) {
+            failures.set(rec.sequence, err);
+            return false;
+          }
+        });
+        if (failures.size > 0) throw new AttemptFailed(undefined);
+        await tx.commit({ position: last, handled, park });
+      });
+    } catch (err) {
+      if (!(err instanceof AttemptFailed)) throw err;
+      await this.handleOneByOne(records, failures);
+      return;
+    }
+    this.position = last;
+    for (const row of park) this.remember(row);
+  }
+
+  /** The slow path after a failed batch: one transaction per event, in log order. */
+  private async handleOneByOne(records: readonly LogRecord[], failures: ReadonlyMap<number, unknown>): Promise<void> {
+    for (const rec of records) {
+      if (!this.s.handlers.has(rec.type)) continue;
+      const at = { position: rec.sequence };
+      if (this.parked.has(rec.key)) {
+        const row = this.waitingRow(rec);
+        await this.engine.consume(this.lease, (tx) => tx.commit({ ...at, park: [row] }));
+        this.remember(row);
+      } else if (failures.has(rec.sequence)) {
+        await this.recordFailure(rec, 0, failures.get(rec.sequence), at);
+      } else {
+        const failure = await this.attempt(rec, 1, at);
+        if (failure !== undefined) await this.recordFailure(rec, 0, failure.error, at);
+      }
+      this.position = rec.sequence;
+    }
+    const last = records[records.length - 1]!.sequence;
+    if (this.position < last) {
+      await this.engine.consume(this.lease, (tx) => tx.commit({ position: last }));
+      this.position = last;
+    }
+  }
+
+  /**
+   * One attempt in its own transaction, committing `extra` with it on success (or when the
+   * inbox shows the event was handled already). Returns the failure, or undefined on success.
+   */
+  private async attempt(rec: LogRecord, attempt: number, extra: BatchCommit): Promise<{ error: unknown } | undefined> {
+    try {
+      await this.engine.consume(this.lease, async (tx) => {
+        const seen = await tx.seen([rec]);
+        if (seen.size > 0) return tx.commit(extra);
+        try {
+          const delivery = prepareDelivery(rec.body, rec.type, this.s.handlers.get(rec.type)!);
+          await invoke(delivery, tx, this.s.name, attempt, this.s.logger, this.s.publisher);
+        } catch (err) {
+          throw new AttemptFailed(err);
+        }
+        await tx.commit({ ...extra, handled: [{ source: rec.source, id: rec.id }] });
+      });
+      return undefined;
+    } catch (err) {
+      if (err instanceof AttemptFailed) return { error: err.failure };
+      throw err;
+    }
+  }
+
+  /** Re-runs the heads whose next attempt is due, and the waiting events behind them. */
+  private async retryDue(): Promise<boolean> {
+    let progressed = false;
+    for (const key of [...this.parked.keys()]) {
+      if (this.stopping) break;
+      progressed = (await this.runKey(key)) || progressed;
+    }
+    return progressed;
+  }
+
+  private async runKey(key: string): Promise<boolean> {
+    let progressed = false;
+    for (;;) {
+      const head = this.parked.get(key)?.[0];
+      if (!head || head.state === 'held') return progressed;
+      if (head.state === 'retrying' && head.nextAttemptAt > this.s.clock.now()) return progressed;
+      progressed = true;
+      const failure = await this.attempt(head.record, head.attempts + 1, { unpark: [head.sequence] });
+      if (failure === undefined) {
+        this.forget(key, head.sequence);
+        continue;
+      }
+      const released = await this.recordFailure(head.record, head.attempts, failure.error, {}, head);
+      if (!released) return progressed;
+    }
+  }
+
+  /**
+   * Stores failed attempt number `prior + 1`: parks the event for its next attempt, or makes it a
+   * dead letter. Returns true when the key was released (dead letter, not strict).
+   */
+  private async recordFailure(rec: LogRecord, prior: number, error: unknown, extra: BatchCommit, existing?: ParkedRecord): Promise<boolean> {
+    const attempt = prior + 1;
+    const now = this.s.clock.now();
+    const versions = this.s.handlers.get(rec.type);
+    let policy = this.s.retry;
+    let subject = rec.key;
+    try {
+      const delivery = prepareDelivery(rec.body, rec.type, versions ?? new Map());
+      policy = delivery.registration.retry;
+      subject = delivery.envelope.subject;
+    } catch {
+      // malformed or unknown version: the failure itself says so; the group's policy applies
+    }
+    const errors = [...(existing?.errors ?? []), toAttemptError(attempt, now, error)];
+    const decision = decideFailure(policy, attempt, error, this.s.random);
+    const log = { group: this.s.name, eventId: rec.id, eventType: rec.type, subject, attempt };
+    if (decision.kind === 'retry') {
+      const row: ParkedRecord = { group: this.s.name, partition: rec.partition, sequence: rec.sequence, key: rec.key, record: rec, state: 'retrying', attempts: attempt, nextAttemptAt: now + decision.delayMs, errors };
+      await this.engine.consume(this.lease, (tx) => tx.commit({ ...extra, park: [row] }));
+      this.remember(row);
+      this.s.logger.warn({ ...log, retryInMs: decision.delayMs, error: errors[errors.length - 1]!.message }, `attempt ${attempt} failed; key parked until the next attempt`);
+      return false;
+    }
+    const deadLetter: DeadLetterRecord = {
+      id: uuidv7(now), group: this.s.name, partition: rec.partition, sequence: rec.sequence, key: rec.key, eventId: rec.id,
+      eventSource: rec.source, eventType: rec.type, subject, body: rec.body, reason: decision.reason, errors, strict: this.s.strict,
+      status: 'open', createdAt: now, history: [],
+    };
+    const held: ParkedRecord | undefined = this.s.strict
+      ? { group: this.s.name, partition: rec.partition, sequence: rec.sequence, key: rec.key, record: rec, state: 'held', attempts: attempt, nextAttemptAt: 0, errors }
+      : undefined;
+    let openBefore = 0;
+    await this.engine.consume(this.lease, async (tx) => {
+      openBefore = await tx.openDeadLetters();
+      await tx.commit({
+        ...extra,
+        deadLetters: [deadLetter],
+        ...(held ? { park: [held] } : existing ? { unpark: [...(extra.unpark ?? []), rec.sequence] } : {}),
+      });
+    });
+    if (held) this.remember(held);
+    else this.forget(rec.key, rec.sequence);
+    await this.alert(deadLetter, openBefore === 0);
+    return !held;
+  }
+
+  private async alert(deadLetter: DeadLetterRecord, first: boolean): Promise<void> {
+    const fields = { group: deadLetter.group, eventType: deadLetter.eventType, subject: deadLetter.subject, eventId: deadLetter.eventId, deadLetterId: deadLetter.id, reason: deadLetter.reason };
+    if (first) {
+      this.s.logger.error(fields, `dead letter in group ${deadLetter.group}: ${deadLetter.eventType} ${deadLetter.subject} (event ${deadLetter.eventId}); inspect with: factline dlq show ${deadLetter.id}`);
+    } else {
+      this.s.logger.warn(fields, 'dead letter');
+    }
+    try {
+      await this.s.onDeadLetter?.(deadLetter, { first });
+    } catch (err) {
+      this.s.logger.error({ ...fields, err: String(err) }, 'onDeadLetter hook threw');
+    }
+  }
+}

@@ -1,0 +1,27 @@
+import type { Clock } from '../core/clock.js';
+import type { DeadLetterRecord, StartFrom } from '../core/engine.js';
+import type { Logger } from '../observe/logger.js';
+import type { Registration } from './handler.js';
+import type { Publisher } from './publisher.js';
+import type { RetryPolicy } from './retry-policy.js';
+
+/** Called once a dead letter is stored; `first` when the group had no open dead letter before. */
+export type DeadLetterHook = (deadLetter: DeadLetterRecord, info: { readonly first: boolean }) => void | Promise<void>;
+
+/** Everything a group's workers need, resolved from the options and the app. */
+export interface GroupSettings {
+  readonly name: string;
+  /** type -> version -> registration */
+  readonly handlers: ReadonlyMap<string, ReadonlyMap<number, Registration>>;
+  readonly startFrom: StartFrom;
+  readonly concurrency: number;
+  readonly batchSize: number;
+  readonly strict: boolean;
+  readonly pollMs: number;
+  readonly retry: RetryPolicy;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly logger: Logger;
+  readonly publisher: Publisher;
+  readonly onDeadLetter?: DeadLetterHook;
+}

@@ -1,0 +1,211 @@
+import type { NewEvent, StoredEvent } from './envelope.js';
+
+/**
+ * The port every log engine implements (SQLite, PostgreSQL). All methods are async so that
+ * engines with network round trips fit; an engine may complete them synchronously.
+ *
+ * Guarantees an engine must give (the contract suite in `factline/testing` checks them):
+ * - append: all events of one call are stored in one transaction, or none are; each gets the
+ *   next sequence of its partition; once the promise resolves they are durable.
+ * - read: returns only committed events, in sequence order, and never skips an event that a
+ *   later read could return before it (no gaps from transactions committing out of order).
+ * - consume: the handlers' writes, the inbox rows, the position and the parked/dead-letter
+ *   changes commit together or not at all, and only while the member holds the partition's lease.
+ */
+export interface Engine<Db = unknown> {
+  /** `sqlite`, `postgres`... */
+  readonly kind: string;
+  /** Creates the log or checks that an existing store is a compatible Factline log. */
+  open(options: OpenOptions): Promise<OpenedLog>;
+  /** Waits for nothing: callers stop their work first. Idempotent. */
+  close(): Promise<void>;
+  /** Runs `fn` in one transaction of the store; commits when it resolves, rolls back when it throws. */
+  transaction<T>(fn: (tx: Tx<Db>) => Promise<T>): Promise<T>;
+  /** Appends in a transaction of its own. */
+  append(events: readonly NewEvent[]): Promise<StoredEvent[]>;
+  /**
+   * Calls `listener` when new events may be readable (local commits, server notifications).
+   * Best effort: consumers also poll. Returns an unsubscribe function.
+   */
+  watch(listener: () => void): () => void;
+
+  /** Registers or refreshes a member and returns the partitions it owns after taking its share. */
+  heartbeat(group: string, member: string, ttlMs: number): Promise<Assignment>;
+  /** Gives up partitions (after the member finished their in-flight work). */
+  release(group: string, member: string, partitions: readonly number[]): Promise<void>;
+  /** Removes the member and releases all its leases. */
+  leave(group: string, member: string): Promise<void>;
+
+  /** The group's stored position in a partition; on first use sets it to 0 or to the head. */
+  position(group: string, partition: number, start: StartFrom): Promise<number>;
+  /** Committed records of a partition after `after`, in sequence order, at most `limit`. */
+  read(partition: number, after: number, limit: number): Promise<LogRecord[]>;
+  /** The group's parked events in a partition, ordered by key then sequence. */
+  parked(group: string, partition: number): Promise<ParkedRecord[]>;
+  /** Runs `fn` in a transaction fenced by the lease; `tx.commit` throws LeaseLostError if it is gone. */
+  consume<T>(lease: Lease, fn: (tx: ConsumeTx<Db>) => Promise<T>): Promise<T>;
+  /** Deletes inbox rows handled before `beforeMs`; returns how many. */
+  pruneInbox(beforeMs: number): Promise<number>;
+
+  /** Dead letters, lag and event lookup, for the CLI and the dashboard. */
+  readonly admin: EngineAdmin;
+}
+
+export type StartFrom = 'beginning' | 'now';
+
+export interface OpenOptions {
+  /** Partition count for a new log; an existing log must have been created with the same count. */
+  readonly partitions: number;
+}
+
+export interface OpenedLog {
+  readonly partitions: number;
+}
+
+/** A transaction: the store's native handle for the app's own writes, and append. */
+export interface Tx<Db = unknown> {
+  readonly db: Db;
+  append(events: readonly NewEvent[]): Promise<StoredEvent[]>;
+}
+
+export interface Lease {
+  readonly group: string;
+  readonly partition: number;
+  readonly member: string;
+}
+
+export interface Assignment {
+  /** Partitions whose lease this member holds now. */
+  readonly owned: readonly number[];
+  /** How many this member should hold for a fair share; it releases the surplus. */
+  readonly target: number;
+  /** Live members of the group. */
+  readonly members: number;
+}
+
+/** A stored event before its body is parsed; `body` is the envelope JSON as stored. */
+export interface LogRecord {
+  readonly partition: number;
+  readonly sequence: number;
+  readonly id: string;
+  readonly source: string;
+  readonly type: string;
+  readonly key: string;
+  readonly body: string;
+}
+
+export interface AttemptError {
+  readonly attempt: number;
+  /** ms since epoch */
+  readonly at: number;
+  readonly message: string;
+  readonly stack?: string;
+}
+
+/**
+ * An event of a group that waits: `retrying` is the head of its key and runs again at
+ * `nextAttemptAt`; `waiting` stands behind the head of its key; `held` is a head that became a dead
+ * letter in strict mode and keeps its key parked until the dead letter is replayed or discarded.
+ */
+export interface ParkedRecord {
+  readonly group: string;
+  readonly partition: number;
+  readonly sequence: number;
+  readonly key: string;
+  readonly record: LogRecord;
+  readonly state: 'retrying' | 'waiting' | 'held';
+  readonly attempts: number;
+  readonly nextAttemptAt: number;
+  readonly errors: readonly AttemptError[];
+}
+
+export type DeadLetterStatus = 'open' | 'replayed' | 'discarded';
+
+export interface DeadLetterRecord {
+  readonly id: string;
+  readonly group: string;
+  readonly partition: number;
+  readonly sequence: number;
+  readonly key: string;
+  readonly eventId: string;
+  readonly eventSource: string;
+  readonly eventType: string;
+  readonly subject: string;
+  /** The whole stored envelope, as stored. */
+  readonly body: string;
+  readonly reason: string;
+  readonly errors: readonly AttemptError[];
+  /** Whether the key stayed parked behind it (strict mode). */
+  readonly strict: boolean;
+  readonly status: DeadLetterStatus;
+  readonly createdAt: number;
+  readonly resolvedAt?: number;
+  readonly resolvedBy?: string;
+  readonly resolution?: string;
+  /** Each replay or discard, oldest first. */
+  readonly history: readonly { readonly action: 'replayed' | 'discarded'; readonly at: number; readonly by: string; readonly why: string }[];
+}
+
+/** What one consume transaction changes besides the handlers' own writes. */
+export interface BatchCommit {
+  /** The new position (never lower than the stored one). */
+  readonly position?: number;
+  /** Inbox rows of the events handled in this transaction. */
+  readonly handled?: readonly { readonly source: string; readonly id: string }[];
+  /** Parked rows to insert or replace (by group, partition, sequence). */
+  readonly park?: readonly ParkedRecord[];
+  /** Parked rows to delete, by sequence. */
+  readonly unpark?: readonly number[];
+  readonly deadLetters?: readonly DeadLetterRecord[];
+}
+
+export interface ConsumeTx<Db = unknown> extends Tx<Db> {
+  /** The identities (`source \0 id`) among these that the group's inbox holds already. */
+  seen(events: readonly { readonly source: string; readonly id: string }[]): Promise<Set<string>>;
+  /** Open dead letters of the lease's group (before this transaction's own). */
+  openDeadLetters(): Promise<number>;
+  /** Stages the batch's bookkeeping; throws LeaseLostError if the lease is no longer held. */
+  commit(changes: BatchCommit): Promise<void>;
+}
+
+export interface DeadLetterFilter {
+  readonly group?: string;
+  readonly type?: string;
+  readonly status?: DeadLetterStatus;
+  readonly limit?: number;
+}
+
+export interface Resolution {
+  readonly by: string;
+  readonly why: string;
+}
+
+export interface PartitionStatus {
+  readonly group: string;
+  readonly partition: number;
+  readonly position: number;
+  readonly head: number;
+  /** ms since epoch of the oldest event after the position, or of the oldest parked event. */
+  readonly oldestUnhandledAt?: number;
+  readonly parked: number;
+  readonly owner?: string;
+}
+
+export interface EngineAdmin {
+  listDeadLetters(filter: DeadLetterFilter): Promise<DeadLetterRecord[]>;
+  getDeadLetter(id: string): Promise<DeadLetterRecord | undefined>;
+  /**
+   * Sends the event back to its group only: it runs again in key order. Throws a FactlineError
+   * (code NOT_FOUND or ALREADY_RESOLVED) and changes nothing when the dead letter is unknown or
+   * not open.
+   */
+  replayDeadLetter(id: string, resolution: Resolution): Promise<DeadLetterRecord>;
+  /** Closes the dead letter without running it; in strict mode releases its key. Same errors as replay. */
+  discardDeadLetter(id: string, resolution: Resolution): Promise<DeadLetterRecord>;
+  /** Position, head and oldest unhandled event of every group and partition. */
+  status(): Promise<PartitionStatus[]>;
+  /** Partition heads, index = partition. */
+  heads(): Promise<number[]>;
+  /** A stored event by id (any source). */
+  findEvent(id: string): Promise<LogRecord | undefined>;
+}

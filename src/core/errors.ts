@@ -1,0 +1,84 @@
+/**
+ * Every error Factline throws is a FactlineError with a stable string `code`, a message that says
+ * what failed and what to do, and the underlying `cause` when there is one.
+ */
+export class FactlineError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'FactlineError';
+    this.code = code;
+  }
+}
+
+/** One problem found by an event's schema: the field path (dotted) and the schema's message. */
+export interface FieldIssue {
+  readonly field: string;
+  readonly message: string;
+}
+
+/** Data did not match the event's schema. Thrown before anything is written. */
+export class EventValidationError extends FactlineError {
+  readonly eventType: string;
+  readonly issues: readonly FieldIssue[];
+  constructor(eventType: string, verb: string, issues: readonly FieldIssue[]) {
+    const detail = issues.map((i) => (i.field ? `field ${i.field}: ${i.message}` : i.message)).join('; ');
+    super('EVENT_INVALID', `cannot ${verb} ${eventType}: ${detail}`);
+    this.name = 'EventValidationError';
+    this.eventType = eventType;
+    this.issues = issues;
+  }
+}
+
+/** Thrown by a handler to say that retrying cannot help: the event goes straight to the dead letters. */
+export class NonRetryableError extends FactlineError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NON_RETRYABLE', message, options);
+    this.name = 'NonRetryableError';
+  }
+}
+
+/** Thrown by a handler to ask for the next attempt after a specific delay. Counts as an attempt. */
+export class RetryLaterError extends FactlineError {
+  readonly delayMs: number;
+  constructor(delayMs: number, message = `retry requested in ${delayMs} ms`, options?: { cause?: unknown }) {
+    super('RETRY_LATER', message, options);
+    this.name = 'RetryLaterError';
+    if (!Number.isFinite(delayMs) || delayMs < 0) {
+      throw new FactlineError('INVALID_ARGUMENT', `RetryLaterError needs a delay of 0 ms or more, got ${delayMs}`);
+    }
+    this.delayMs = delayMs;
+  }
+}
+
+/** A handler ran past its group's timeout; its AbortSignal was aborted. Counts as a failed attempt. */
+export class HandlerTimeoutError extends FactlineError {
+  constructor(group: string, eventType: string, timeoutMs: number) {
+    super('HANDLER_TIMEOUT', `handler of group ${group} for ${eventType} ran past its timeout of ${timeoutMs} ms`);
+    this.name = 'HandlerTimeoutError';
+  }
+}
+
+/** This member no longer holds the partition's lease (it stalled past the lease time); its batch was rolled back. */
+export class LeaseLostError extends FactlineError {
+  constructor(group: string, partition: number) {
+    super('LEASE_LOST', `group ${group} lost its lease on partition ${partition}; the batch was rolled back and another member goes on from the stored position`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/** The store is not a Factline log, was created with other settings, or by a newer Factline. */
+export class StoreMismatchError extends FactlineError {
+  constructor(message: string) {
+    super('STORE_MISMATCH', message);
+    this.name = 'StoreMismatchError';
+  }
+}
+
+/** The engine is closed or not started. */
+export class NotRunningError extends FactlineError {
+  constructor(what: string) {
+    super('NOT_RUNNING', `${what}: the Factline app is not started or already stopped; call app.start() first`);
+    this.name = 'NotRunningError';
+  }
+}

@@ -1,0 +1,109 @@
+import type Database from 'better-sqlite3';
+import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, LogRecord, PartitionStatus, Resolution } from '../../core/engine.js';
+import { FactlineError } from '../../core/errors.js';
+import type { Clock } from '../../core/clock.js';
+import type { Lock } from './lock.js';
+import { toDeadLetter, toLogRecord, type DeadLetterRow, type EventRow } from './rows.js';
+
+type Live = () => { db: Database.Database };
+
+function requireOpen(db: Database.Database, id: string): DeadLetterRecord {
+  const row = db.prepare('select * from factline_dead_letters where id = ?').get(id) as DeadLetterRow | undefined;
+  if (!row) throw new FactlineError('NOT_FOUND', `no dead letter with id ${id}`);
+  const dl = toDeadLetter(row);
+  if (dl.status !== 'open') {
+    throw new FactlineError('ALREADY_RESOLVED', `dead letter ${id} is already ${dl.status} (${dl.resolvedAt ? new Date(dl.resolvedAt).toISOString() : '?'} by ${dl.resolvedBy ?? '?'}); nothing changed`);
+  }
+  return dl;
+}
+
+function resolve(db: Database.Database, dl: DeadLetterRecord, action: 'replayed' | 'discarded', res: Resolution, now: number): DeadLetterRecord {
+  const history = [...dl.history, { action, at: now, by: res.by, why: res.why }];
+  db.prepare('update factline_dead_letters set status = ?, resolved_at = ?, resolved_by = ?, resolution = ?, history = ? where id = ?')
+    .run(action, now, res.by, res.why, JSON.stringify(history), dl.id);
+  return { ...dl, status: action, resolvedAt: now, resolvedBy: res.by, resolution: res.why, history };
+}
+
+/** Dead letters, lag and lookups over the SQLite tables. Writes run under the engine's lock. */
+export function sqliteAdmin(live: Live, lock: Lock, partitions: number, clock: Clock): EngineAdmin {
+  const write = <T>(fn: (db: Database.Database) => T): Promise<T> =>
+    lock.run(async () => live().db.transaction(() => fn(live().db)).immediate());
+
+  return {
+    async listDeadLetters(filter: DeadLetterFilter) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (filter.group) (where.push('grp = ?'), params.push(filter.group));
+      if (filter.type) (where.push('event_type = ?'), params.push(filter.type));
+      if (filter.status) (where.push('status = ?'), params.push(filter.status));
+      const sql = `select * from factline_dead_letters ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at, id limit ?`;
+      params.push(filter.limit ?? 1000);
+      return (live().db.prepare(sql).all(...params) as DeadLetterRow[]).map(toDeadLetter);
+    },
+
+    async getDeadLetter(id) {
+      const row = live().db.prepare('select * from factline_dead_letters where id = ?').get(id) as DeadLetterRow | undefined;
+      return row ? toDeadLetter(row) : undefined;
+    },
+
+    replayDeadLetter: (id, res) =>
+      write((db) => {
+        const dl = requireOpen(db, id);
+        const now = clock.now();
+        const event = JSON.parse(JSON.stringify({ id: dl.eventId, source: dl.eventSource, type: dl.eventType }));
+        // The event goes back to its group only, as the head of its key's parked events (in sequence order).
+        db.prepare(
+          `insert into factline_parked (grp, partition, sequence, key, state, attempts, next_attempt_at, errors, id, source, type, body)
+           values (?, ?, ?, ?, 'retrying', 0, ?, '[]', ?, ?, ?, ?)
+           on conflict (grp, partition, sequence) do update set state = 'retrying', attempts = 0, next_attempt_at = excluded.next_attempt_at, errors = '[]'`,
+        ).run(dl.group, dl.partition, dl.sequence, dl.key, now, event.id, event.source, event.type, dl.body);
+        return resolve(db, dl, 'replayed', res, now);
+      }),
+
+    discardDeadLetter: (id, res) =>
+      write((db) => {
+        const dl = requireOpen(db, id);
+        // In strict mode the key was held behind this event: release it.
+        db.prepare("delete from factline_parked where grp = ? and partition = ? and sequence = ? and state = 'held'").run(dl.group, dl.partition, dl.sequence);
+        return resolve(db, dl, 'discarded', res, clock.now());
+      }),
+
+    async status(): Promise<PartitionStatus[]> {
+      const db = live().db;
+      const rows = db.prepare(
+        `select p.grp, p.partition, p.position, h.head,
+           (select e.time from factline_events e where e.partition = p.partition and e.sequence = p.position + 1) as next_time,
+           (select min(e.time) from factline_parked k join factline_events e on e.partition = k.partition and e.sequence = k.sequence
+              where k.grp = p.grp and k.partition = p.partition) as parked_time,
+           (select count(*) from factline_parked k where k.grp = p.grp and k.partition = p.partition) as parked,
+           (select l.member from factline_leases l where l.grp = p.grp and l.partition = p.partition) as owner
+         from factline_positions p join factline_partitions h on h.partition = p.partition
+         order by p.grp, p.partition`,
+      ).all() as { grp: string; partition: number; position: number; head: number; next_time: number | null; parked_time: number | null; parked: number; owner: string | null }[];
+      return rows.map((row) => {
+        const times = [row.next_time, row.parked_time].filter((t): t is number => t !== null);
+        return {
+          group: row.grp,
+          partition: row.partition,
+          position: row.position,
+          head: row.head,
+          parked: row.parked,
+          ...(times.length ? { oldestUnhandledAt: Math.min(...times) } : {}),
+          ...(row.owner ? { owner: row.owner } : {}),
+        };
+      });
+    },
+
+    async heads() {
+      const rows = live().db.prepare('select partition, head from factline_partitions order by partition').all() as { partition: number; head: number }[];
+      const out = new Array<number>(partitions).fill(0);
+      for (const r of rows) out[r.partition] = r.head;
+      return out;
+    },
+
+    async findEvent(id): Promise<LogRecord | undefined> {
+      const row = live().db.prepare('select partition, sequence, id, source, type, key, body from factline_events where id = ? limit 1').get(id) as EventRow | undefined;
+      return row ? toLogRecord(row) : undefined;
+    },
+  };
+}

@@ -1,0 +1,237 @@
+import Database from 'better-sqlite3';
+import type {
+  Assignment, BatchCommit, ConsumeTx, Engine, EngineAdmin, Lease, LogRecord, OpenOptions, OpenedLog, ParkedRecord, StartFrom, Tx,
+} from '../../core/engine.js';
+import { formatSequence, type NewEvent, type StoredEvent } from '../../core/envelope.js';
+import { FactlineError, LeaseLostError, NotRunningError, StoreMismatchError } from '../../core/errors.js';
+import type { Clock } from '../../core/clock.js';
+import { systemClock } from '../../core/clock.js';
+import { Lock } from './lock.js';
+import { ensureSchema } from './schema.js';
+import { prepareReads, prepareWrites, type WriteStatements } from './statements.js';
+import { deadLetterParams, parkedParams, toLogRecord, toParked, type EventRow, type ParkedRow } from './rows.js';
+import { heartbeat, leave, release } from './leases.js';
+import { sqliteAdmin } from './admin.js';
+
+export interface SqliteEngineOptions {
+  /** Path of the database file; it may also hold the app's own tables. */
+  readonly file: string;
+  /**
+   * `full` (default): every commit is fsync'd before publish() resolves; nothing acknowledged is
+   * lost on power failure. `normal`: WAL commits are fsync'd at checkpoints only; a power failure
+   * may lose the last commits, a process crash loses nothing.
+   */
+  readonly synchronous?: 'full' | 'normal';
+  /** How long a write waits for another process's write lock, in ms (default 10,000). */
+  readonly busyTimeoutMs?: number;
+  readonly clock?: Clock;
+}
+
+/** The SQLite connection handle handlers and transactions get as `db`. */
+export type SqliteDb = Database.Database;
+
+function openConnection(file: string, options: SqliteEngineOptions): Database.Database {
+  const db = new Database(file);
+  try {
+    db.pragma('journal_mode = WAL');
+  } catch (err) {
+    db.close();
+    throw new StoreMismatchError(`${file} is not a SQLite database Factline can open: ${(err as Error).message}`);
+  }
+  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+  return db;
+}
+
+/**
+ * The embedded engine: one SQLite file in WAL mode, shared by any number of processes on one
+ * machine. In a process, all writes go through one connection, one transaction at a time; reads
+ * use a second connection and see only committed data.
+ */
+export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & { readonly file: string } {
+  const clock = options.clock ?? systemClock;
+  const lock = new Lock();
+  const listeners = new Set<() => void>();
+  let writer: Database.Database | undefined;
+  let reader: Database.Database | undefined;
+  let w: WriteStatements | undefined;
+  let r: ReturnType<typeof prepareReads> | undefined;
+  let partitions = 0;
+
+  function live(what: string) {
+    if (!writer || !w || !r || !reader) throw new NotRunningError(what);
+    return { db: writer, w, r };
+  }
+
+  function notify() {
+    for (const l of listeners) l();
+  }
+
+  function appendIn(ws: WriteStatements, events: readonly NewEvent[]): StoredEvent[] {
+    const heads = new Map<number, number>();
+    const now = clock.now();
+    const stored: StoredEvent[] = [];
+    for (const e of events) {
+      if (e.partition < 0 || e.partition >= partitions) {
+        throw new FactlineError('INVALID_ARGUMENT', `partition ${e.partition} is outside 0..${partitions - 1}`);
+      }
+      let head = heads.get(e.partition);
+      if (head === undefined) head = ws.head.get(e.partition)!.head;
+      const sequence = head + 1;
+      heads.set(e.partition, sequence);
+      const envelope = { ...e.envelope, sequence: formatSequence(sequence) };
+      ws.insertEvent.run(e.partition, sequence, envelope.id, envelope.source, envelope.type, envelope.partitionkey, now, JSON.stringify(envelope));
+      stored.push({ partition: e.partition, sequence, envelope });
+    }
+    for (const [p, head] of heads) ws.setHead.run(head, p);
+    return stored;
+  }
+
+  /** Runs fn between BEGIN IMMEDIATE and COMMIT on the writer, under the process lock. */
+  async function inTransaction<T>(what: string, fn: (db: Database.Database, ws: WriteStatements, appended: { any: boolean }) => Promise<T>): Promise<T> {
+    return lock.run(async () => {
+      const { db, w: ws } = live(what);
+      const appended = { any: false };
+      db.exec('BEGIN IMMEDIATE');
+      let result: T;
+      try {
+        result = await fn(db, ws, appended);
+      } catch (err) {
+        if (db.inTransaction) db.exec('ROLLBACK');
+        throw err;
+      }
+      if (!db.inTransaction) {
+        throw new FactlineError('TRANSACTION_ENDED', `${what}: the transaction was ended by user code (COMMIT or ROLLBACK on tx.db); let Factline end it`);
+      }
+      db.exec('COMMIT');
+      if (appended.any) notify();
+      return result;
+    });
+  }
+
+  function txFor(db: Database.Database, ws: WriteStatements, appended: { any: boolean }): Tx<SqliteDb> {
+    return {
+      db,
+      append: async (events) => {
+        const out = appendIn(ws, events);
+        if (out.length > 0) appended.any = true;
+        return out;
+      },
+    };
+  }
+
+  const engine: Engine<SqliteDb> & { readonly file: string } = {
+    kind: 'sqlite',
+    file: options.file,
+
+    async open(opts: OpenOptions): Promise<OpenedLog> {
+      if (writer) return { partitions };
+      const db = openConnection(options.file, options);
+      try {
+        partitions = ensureSchema(db, options.file, opts.partitions);
+      } catch (err) {
+        db.close();
+        if (err instanceof FactlineError) throw err;
+        throw new StoreMismatchError(`${options.file} cannot be used as a Factline log: ${(err as Error).message}`);
+      }
+      writer = db;
+      reader = openConnection(options.file, options);
+      w = prepareWrites(writer);
+      r = prepareReads(reader);
+      return { partitions };
+    },
+
+    async close() {
+      await lock.run(async () => {
+        reader?.close();
+        writer?.close();
+        reader = writer = undefined;
+        w = undefined;
+        r = undefined;
+      });
+    },
+
+    transaction: (fn) => inTransaction('transaction', (db, ws, appended) => fn(txFor(db, ws, appended))),
+
+    append: (events) => inTransaction('append', async (_db, ws, appended) => {
+      appended.any = events.length > 0;
+      return appendIn(ws, events);
+    }),
+
+    watch(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+
+    heartbeat: (group, member, ttlMs): Promise<Assignment> =>
+      inTransaction('heartbeat', async (db) => heartbeat(db, group, member, ttlMs, partitions, clock.now())),
+
+    release: (group, member, parts) => inTransaction('release', async (db) => release(db, group, member, parts)),
+
+    leave: (group, member) => inTransaction('leave', async (db) => leave(db, group, member)),
+
+    position: (group: string, partition: number, start: StartFrom) =>
+      inTransaction('position', async (_db, ws) => {
+        const row = ws.getPosition.get(group, partition);
+        if (row) return row.position;
+        const initial = start === 'now' ? ws.head.get(partition)!.head : 0;
+        ws.setPosition.run(group, partition, initial);
+        return initial;
+      }),
+
+    async read(partition, after, limit): Promise<LogRecord[]> {
+      const { r: rs } = live('read');
+      return (rs.read.all(partition, after, limit) as EventRow[]).map(toLogRecord);
+    },
+
+    async parked(group, partition): Promise<ParkedRecord[]> {
+      const { r: rs } = live('parked');
+      return (rs.parked.all(group, partition) as ParkedRow[]).map(toParked);
+    },
+
+    consume: <T>(lease: Lease, fn: (tx: ConsumeTx<SqliteDb>) => Promise<T>) =>
+      inTransaction('consume', async (db, ws, appended) => {
+        const tx: ConsumeTx<SqliteDb> = {
+          ...txFor(db, ws, appended),
+          async seen(events) {
+            const out = new Set<string>();
+            for (const e of events) {
+              if (ws.seen.get(lease.group, e.id, e.source)) out.add(`${e.source}\u0000${e.id}`);
+            }
+            return out;
+          },
+          async openDeadLetters() {
+            return ws.openDeadLetters.get(lease.group)!.n;
+          },
+          async commit(c: BatchCommit) {
+            const owner = ws.leaseOwner.get(lease.group, lease.partition);
+            if (owner?.member !== lease.member) throw new LeaseLostError(lease.group, lease.partition);
+            commitChanges(ws, lease, c, clock.now());
+          },
+        };
+        return fn(tx);
+      }),
+
+    async pruneInbox(beforeMs) {
+      let total = 0;
+      for (;;) {
+        const n = await inTransaction('pruneInbox', async (_db, ws) => ws.pruneInbox.run(beforeMs).changes);
+        total += n;
+        if (n < 5000) return total;
+      }
+    },
+
+    get admin(): EngineAdmin {
+      return sqliteAdmin(() => live('admin'), lock, partitions, clock);
+    },
+  };
+  return engine;
+}
+
+function commitChanges(ws: WriteStatements, lease: Lease, c: BatchCommit, now: number) {
+  for (const h of c.handled ?? []) ws.insertInbox.run(lease.group, h.id, h.source, now);
+  for (const p of c.park ?? []) ws.upsertParked.run(...parkedParams(p));
+  for (const seq of c.unpark ?? []) ws.deleteParked.run(lease.group, lease.partition, seq);
+  for (const d of c.deadLetters ?? []) ws.insertDeadLetter.run(...deadLetterParams(d));
+  if (c.position !== undefined) ws.setPosition.run(lease.group, lease.partition, c.position);
+}

@@ -1,0 +1,2 @@
+export { sqliteEngine } from './engine.js';
+export type { SqliteEngineOptions, SqliteDb } from './engine.js';

@@ -1,0 +1,28 @@
+export { createFactline } from './app.js';
+export { defineEvent } from './core/event.js';
+export {
+  FactlineError, EventValidationError, NonRetryableError, RetryLaterError, HandlerTimeoutError, LeaseLostError,
+  StoreMismatchError, NotRunningError,
+} from './core/errors.js';
+export { uuidv7 } from './core/ids.js';
+export { partitionOf } from './core/partition.js';
+export { systemClock } from './core/clock.js';
+export { jsonLogger } from './observe/logger.js';
+export { defaultRetryPolicy, backoffDelay } from './consumer/retry-policy.js';
+
+export type { Factline, FactlineOptions, Transaction, PublishEntry } from './app.js';
+export type { EventDefinition, EventSpec, DataOf, InputOf } from './core/event.js';
+export type { Envelope, StoredEvent, NewEvent } from './core/envelope.js';
+export type { FieldIssue } from './core/errors.js';
+export type {
+  Engine, Tx, ConsumeTx, Lease, Assignment, LogRecord, ParkedRecord, DeadLetterRecord, DeadLetterStatus, BatchCommit,
+  EngineAdmin, DeadLetterFilter, Resolution, PartitionStatus, AttemptError, StartFrom, OpenOptions, OpenedLog,
+} from './core/engine.js';
+export type { StandardSchemaV1 } from './core/standard-schema.js';
+export type { Clock } from './core/clock.js';
+export type { Logger } from './observe/logger.js';
+export type { PublishOptions } from './publish/build-envelope.js';
+export type { ConsumerGroup, ConsumerOptions } from './consumer/consumer-group.js';
+export type { Handler, HandlerContext, HandlerOptions } from './consumer/handler.js';
+export type { RetryPolicy } from './consumer/retry-policy.js';
+export type { DeadLetterHook } from './consumer/settings.js';

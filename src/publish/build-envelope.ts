@@ -1,0 +1,66 @@
+import type { Envelope, NewEvent } from '../core/envelope.js';
+import { schemaUri } from '../core/envelope.js';
+import type { EventDefinition } from '../core/event.js';
+import { childTraceparent, newTraceparent, uuidv7 } from '../core/ids.js';
+import { partitionOf } from '../core/partition.js';
+import { FactlineError } from '../core/errors.js';
+
+/** Per-publish choices a caller may make. */
+export interface PublishOptions {
+  /** Your own id (for dedupe of a retried publish: same source + id is handled once). Default UUIDv7. */
+  readonly id?: string;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  readonly traceparent?: string;
+  readonly tracestate?: string;
+}
+
+/** The event being handled when a publish happens inside a handler. */
+export interface Cause {
+  readonly id: string;
+  readonly correlationid: string;
+  readonly traceparent?: string;
+  readonly tracestate?: string;
+}
+
+/** Builds the stored envelope of already-validated data. */
+export function buildEnvelope<Data>(
+  def: EventDefinition<string, unknown, Data>,
+  data: Data,
+  source: string,
+  partitions: number,
+  nowMs: number,
+  options: PublishOptions = {},
+  cause?: Cause,
+): NewEvent {
+  const id = options.id ?? uuidv7(nowMs);
+  const subject = def.subject(data);
+  const partitionkey = def.partitionKey(data);
+  if (typeof subject !== 'string' || subject.length === 0) {
+    throw new FactlineError('EVENT_INVALID', `cannot publish ${def.type}: its subject must be a non-empty string, got ${JSON.stringify(subject)}`);
+  }
+  if (typeof partitionkey !== 'string' || partitionkey.length === 0) {
+    throw new FactlineError('EVENT_INVALID', `cannot publish ${def.type}: its partition key must be a non-empty string, got ${JSON.stringify(partitionkey)}`);
+  }
+  const parentTrace = options.traceparent ?? cause?.traceparent;
+  const tracestate = options.tracestate ?? cause?.tracestate;
+  const causationid = options.causationId ?? cause?.id;
+  const envelope: Envelope = {
+    specversion: '1.0',
+    id,
+    source,
+    type: def.type,
+    time: new Date(nowMs).toISOString(),
+    subject,
+    datacontenttype: 'application/json',
+    dataschema: schemaUri(def.type, def.version),
+    data,
+    partitionkey,
+    dataversion: def.version,
+    correlationid: options.correlationId ?? cause?.correlationid ?? id,
+    ...(causationid ? { causationid } : {}),
+    traceparent: parentTrace ? childTraceparent(parentTrace) : newTraceparent(),
+    ...(tracestate ? { tracestate } : {}),
+  };
+  return { partition: partitionOf(partitionkey, partitions), envelope };
+}
