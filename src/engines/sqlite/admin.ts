@@ -33,9 +33,13 @@ export function sqliteAdmin(live: Live, lock: Lock, partitions: number, clock: C
     async listDeadLetters(filter: DeadLetterFilter) {
       const where: string[] = [];
       const params: unknown[] = [];
-      if (filter.group) (where.push('grp = ?'), params.push(filter.group));
-      if (filter.type) (where.push('event_type = ?'), params.push(filter.type));
-      if (filter.status) (where.push('status = ?'), params.push(filter.status));
+      const add = (clause: string, value: unknown) => {
+        where.push(clause);
+        params.push(value);
+      };
+      if (filter.group) add('grp = ?', filter.group);
+      if (filter.type) add('event_type = ?', filter.type);
+      if (filter.status) add('status = ?', filter.status);
       const sql = `select * from factline_dead_letters ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at, id limit ?`;
       params.push(filter.limit ?? 1000);
       return (live().db.prepare(sql).all(...params) as DeadLetterRow[]).map(toDeadLetter);
