@@ -1,9 +1,8 @@
-import type { AttemptError, BatchCommit, DeadLetterRecord, Engine, Lease, LogRecord, ParkedRecord } from '../core/engine.js';
+import type { BatchCommit, DeadLetterRecord, Engine, Lease, LogRecord, ParkedRecord } from '../core/engine.js';
 import { LeaseLostError } from '../core/errors.js';
-import { uuidv7 } from '../core/ids.js';
 import { invoke, prepareDelivery } from './invoke.js';
 import { runByKey } from './key-scheduler.js';
-import { decideFailure } from './retry-policy.js';
+import { failureChanges, type FailureChanges } from './failure-changes.js';
 import type { GroupSettings } from './settings.js';
 
 const PARKED_REFRESH_MS = 500;
@@ -16,11 +15,6 @@ class AttemptFailed extends Error {
 }
 
 const identity = (r: { source: string; id: string }) => `${r.source}\u0000${r.id}`;
-
-function toAttemptError(attempt: number, at: number, err: unknown): AttemptError {
-  const e = err instanceof Error ? err : new Error(String(err));
-  return { attempt, at, message: e.message, ...(e.stack ? { stack: e.stack } : {}) };
-}
 
 /**
  * Handles one partition for one group while this member holds its lease.
@@ -73,9 +67,13 @@ export class PartitionWorker {
 
   private async loop(): Promise<void> {
     let errorDelay = 100;
-    this.position = await this.engine.position(this.s.name, this.lease.partition, this.s.startFrom);
+    let positioned = false;
     while (!this.stopping) {
       try {
+        if (!positioned) {
+          this.position = await this.engine.position(this.s.name, this.lease.partition, this.s.startFrom);
+          positioned = true;
+        }
         const progressed = await this.step();
         errorDelay = 100;
         if (!progressed && !this.stopping) await this.sleep(this.idleDelay());
@@ -163,7 +161,24 @@ export class PartitionWorker {
     else this.parked.delete(key);
   }
 
+  /**
+   * Handles a batch in one transaction. When handlers fail, the transaction rolls back and the
+   * batch runs again with those events recorded as failed attempts (parked or dead-lettered) in
+   * the same transaction as everything else; after three such rounds (handlers failing at random)
+   * it falls back to one transaction per event.
+   */
   private async handleBatch(records: readonly LogRecord[]): Promise<void> {
+    const decided = new Map<number, unknown>();
+    for (let round = 0; round < 3; round++) {
+      const failedNow = await this.tryBatch(records, decided);
+      if (failedNow.size === 0) return;
+      for (const [seq, err] of failedNow) decided.set(seq, err);
+    }
+    await this.handleOneByOne(records, decided);
+  }
+
+  /** One round of handleBatch; returns the handlers that failed (and rolled the round back). */
+  private async tryBatch(records: readonly LogRecord[], decided: ReadonlyMap<number, unknown>): Promise<Map<number, unknown>> {
     const last = records[records.length - 1]!.sequence;
     const toRun: LogRecord[] = [];
     const park: ParkedRecord[] = [];
@@ -172,38 +187,62 @@ export class PartitionWorker {
       if (this.parked.has(rec.key)) park.push(this.waitingRow(rec));
       else toRun.push(rec);
     }
-    const failures = new Map<number, unknown>();
+    const failedNow = new Map<number, unknown>();
+    const failed: { rec: LogRecord; changes: FailureChanges }[] = [];
+    let openBefore = 0;
     try {
       await this.engine.consume(this.lease, async (tx) => {
         const seen = toRun.length ? await tx.seen(toRun) : new Set<string>();
         const handled: { source: string; id: string }[] = [];
+        const stoppedAt = new Map<string, number>();
         await runByKey(toRun, (r) => r.key, this.s.concurrency, async (rec) => {
           const id = identity(rec);
           if (seen.has(id)) return true;
           seen.add(id);
+          if (decided.has(rec.sequence)) {
+            failed.push({ rec, changes: failureChanges(this.s, rec, 0, decided.get(rec.sequence)) });
+            stoppedAt.set(rec.key, rec.sequence);
+            return false;
+          }
           try {
             const delivery = prepareDelivery(rec.body, rec.type, this.s.handlers.get(rec.type)!);
             await invoke(delivery, tx, this.s.name, 1, this.s.logger, this.s.publisher);
             handled.push({ source: rec.source, id: rec.id });
             return true;
           } catch (err) {
-            failures.set(rec.sequence, err);
+            failedNow.set(rec.sequence, err);
             return false;
           }
         });
-        if (failures.size > 0) throw new AttemptFailed(undefined);
-        await tx.commit({ position: last, handled, park });
+        if (failedNow.size > 0) throw new AttemptFailed(undefined);
+        // Events behind a failure of their key wait in the parked table, in order.
+        for (const rec of toRun) {
+          const at = stoppedAt.get(rec.key);
+          if (at !== undefined && rec.sequence > at) park.push(this.waitingRow(rec));
+        }
+        for (const f of failed) if (f.changes.park) park.push(f.changes.park);
+        const deadLetters = failed.flatMap((f) => (f.changes.deadLetter ? [f.changes.deadLetter] : []));
+        if (deadLetters.length) openBefore = await tx.openDeadLetters();
+        await tx.commit({ position: last, handled, park, deadLetters });
       });
     } catch (err) {
-      if (!(err instanceof AttemptFailed)) throw err;
-      await this.handleOneByOne(records, failures);
-      return;
+      if (err instanceof AttemptFailed) return failedNow;
+      throw err;
     }
     this.position = last;
     for (const row of park) this.remember(row);
+    let first = openBefore === 0;
+    for (const f of failed) {
+      this.logFailure(f.rec, f.changes, 1);
+      if (f.changes.deadLetter) {
+        await this.alert(f.changes.deadLetter, first);
+        first = false;
+      }
+    }
+    return failedNow;
   }
 
-  /** The slow path after a failed batch: one transaction per event, in log order. */
+  /** The fallback: one transaction per event, in log order. */
   private async handleOneByOne(records: readonly LogRecord[], failures: ReadonlyMap<number, unknown>): Promise<void> {
     for (const rec of records) {
       if (!this.s.handlers.has(rec.type)) continue;
@@ -279,53 +318,35 @@ export class PartitionWorker {
   }
 
   /**
-   * Stores failed attempt number `prior + 1`: parks the event for its next attempt, or makes it a
-   * dead letter. Returns true when the key was released (dead letter, not strict).
+   * Stores failed attempt number `prior + 1` in a transaction of its own. Returns true when the
+   * key was released (dead letter, not strict).
    */
   private async recordFailure(rec: LogRecord, prior: number, error: unknown, extra: BatchCommit, existing?: ParkedRecord): Promise<boolean> {
-    const attempt = prior + 1;
-    const now = this.s.clock.now();
-    const versions = this.s.handlers.get(rec.type);
-    let policy = this.s.retry;
-    let subject = rec.key;
-    try {
-      const delivery = prepareDelivery(rec.body, rec.type, versions ?? new Map());
-      policy = delivery.registration.retry;
-      subject = delivery.envelope.subject;
-    } catch {
-      // malformed or unknown version: the failure itself says so; the group's policy applies
-    }
-    const errors = [...(existing?.errors ?? []), toAttemptError(attempt, now, error)];
-    const decision = decideFailure(policy, attempt, error, this.s.random);
-    const log = { group: this.s.name, eventId: rec.id, eventType: rec.type, subject, attempt };
-    if (decision.kind === 'retry') {
-      const row: ParkedRecord = { group: this.s.name, partition: rec.partition, sequence: rec.sequence, key: rec.key, record: rec, state: 'retrying', attempts: attempt, nextAttemptAt: now + decision.delayMs, errors };
-      await this.engine.consume(this.lease, (tx) => tx.commit({ ...extra, park: [row] }));
-      this.remember(row);
-      this.s.logger.warn({ ...log, retryInMs: decision.delayMs, error: errors[errors.length - 1]!.message }, `attempt ${attempt} failed; key parked until the next attempt`);
-      return false;
-    }
-    const deadLetter: DeadLetterRecord = {
-      id: uuidv7(now), group: this.s.name, partition: rec.partition, sequence: rec.sequence, key: rec.key, eventId: rec.id,
-      eventSource: rec.source, eventType: rec.type, subject, body: rec.body, reason: decision.reason, errors, strict: this.s.strict,
-      status: 'open', createdAt: now, history: [],
-    };
-    const held: ParkedRecord | undefined = this.s.strict
-      ? { group: this.s.name, partition: rec.partition, sequence: rec.sequence, key: rec.key, record: rec, state: 'held', attempts: attempt, nextAttemptAt: 0, errors }
-      : undefined;
+    const changes = failureChanges(this.s, rec, prior, error, existing);
     let openBefore = 0;
     await this.engine.consume(this.lease, async (tx) => {
-      openBefore = await tx.openDeadLetters();
+      if (changes.deadLetter) openBefore = await tx.openDeadLetters();
       await tx.commit({
         ...extra,
-        deadLetters: [deadLetter],
-        ...(held ? { park: [held] } : existing ? { unpark: [...(extra.unpark ?? []), rec.sequence] } : {}),
+        ...(changes.park ? { park: [changes.park] } : {}),
+        ...(changes.unpark !== undefined ? { unpark: [...(extra.unpark ?? []), changes.unpark] } : {}),
+        ...(changes.deadLetter ? { deadLetters: [changes.deadLetter] } : {}),
       });
     });
-    if (held) this.remember(held);
+    if (changes.park) this.remember(changes.park);
     else this.forget(rec.key, rec.sequence);
-    await this.alert(deadLetter, openBefore === 0);
-    return !held;
+    this.logFailure(rec, changes, prior + 1);
+    if (changes.deadLetter) await this.alert(changes.deadLetter, openBefore === 0);
+    return changes.released;
+  }
+
+  private logFailure(rec: LogRecord, changes: FailureChanges, attempt: number): void {
+    if (changes.retryInMs === undefined) return;
+    const last = changes.park?.errors[changes.park.errors.length - 1];
+    this.s.logger.warn(
+      { group: this.s.name, eventId: rec.id, eventType: rec.type, key: rec.key, attempt, retryInMs: changes.retryInMs, error: last?.message },
+      `attempt ${attempt} failed; key parked until the next attempt`,
+    );
   }
 
   private async alert(deadLetter: DeadLetterRecord, first: boolean): Promise<void> {

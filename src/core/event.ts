@@ -20,8 +20,9 @@ export interface EventDefinition<Type extends string = string, Input = unknown, 
   readonly type: Type;
   readonly version: number;
   readonly schema: StandardSchemaV1<Input, Data>;
-  readonly subject: (data: Data) => string;
-  readonly partitionKey: (data: Data) => string;
+  // Method syntax on purpose: a definition of specific data stays assignable to EventDefinition.
+  subject(data: Data): string;
+  partitionKey(data: Data): string;
 }
 
 /** The data a handler receives for a definition. */

@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import type {
   Assignment, BatchCommit, ConsumeTx, Engine, EngineAdmin, Lease, LogRecord, OpenOptions, OpenedLog, ParkedRecord, StartFrom, Tx,
@@ -12,6 +13,20 @@ import { prepareReads, prepareWrites, type WriteStatements } from './statements.
 import { deadLetterParams, parkedParams, toLogRecord, toParked, type EventRow, type ParkedRow } from './rows.js';
 import { heartbeat, leave, release } from './leases.js';
 import { sqliteAdmin } from './admin.js';
+
+/**
+ * One lock per database file per process: every engine instance on the same file in this process
+ * takes turns, so a transaction held across an await never makes another connection of this
+ * process wait synchronously for SQLite's file lock (which would block the event loop).
+ */
+const fileLocks = new Map<string, Lock>();
+
+function lockFor(file: string): Lock {
+  const key = file === ':memory:' ? `${file}:${Math.random()}` : resolve(file);
+  let lock = fileLocks.get(key);
+  if (!lock) fileLocks.set(key, (lock = new Lock()));
+  return lock;
+}
 
 export interface SqliteEngineOptions {
   /** Path of the database file; it may also hold the app's own tables. */
@@ -50,7 +65,7 @@ function openConnection(file: string, options: SqliteEngineOptions): Database.Da
  */
 export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & { readonly file: string } {
   const clock = options.clock ?? systemClock;
-  const lock = new Lock();
+  const lock = lockFor(options.file);
   const listeners = new Set<() => void>();
   let writer: Database.Database | undefined;
   let reader: Database.Database | undefined;

@@ -1,0 +1,19 @@
+import { describe } from 'vitest';
+import { consumeContract } from './contract-consume.js';
+import { failureContract } from './contract-failures.js';
+import { leaseContract } from './contract-leases.js';
+import { publishContract } from './contract-publish.js';
+import type { ContractSubject } from './subject.js';
+
+/**
+ * The engine contract suite. Every Factline log engine must pass it before it is considered
+ * ready: call it from a vitest file with a subject that makes fresh stores of your engine.
+ */
+export function engineContract<Db>(subject: ContractSubject<Db>): void {
+  describe(`${subject.name} engine contract`, () => {
+    describe('publish', () => publishContract(subject));
+    describe('consume', () => consumeContract(subject));
+    describe('leases', () => leaseContract(subject));
+    describe('failures', () => failureContract(subject));
+  });
+}
