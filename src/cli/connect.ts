@@ -1,0 +1,123 @@
+import { existsSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import type { Engine } from '../core/engine.js';
+import { FactlineError, StoreMismatchError } from '../core/errors.js';
+import { sqliteEngine } from '../engines/sqlite/index.js';
+import { storedPartitions } from '../engines/sqlite/schema.js';
+import { UsageError } from './usage-error.js';
+
+/** Where the log is: a SQLite file, or a PostgreSQL database and schema. */
+export type Target =
+  | { readonly kind: 'sqlite'; readonly file: string }
+  | { readonly kind: 'postgres'; readonly url: string; readonly schema: string };
+
+export interface TargetFlags {
+  readonly db?: string | undefined;
+  readonly url?: string | undefined;
+  readonly schema?: string | undefined;
+}
+
+/** Flags win over FACTLINE_DB / FACTLINE_URL; giving both a file and a URL is an error. */
+export function resolveTarget(flags: TargetFlags, env: NodeJS.ProcessEnv = process.env): Target {
+  if (flags.db !== undefined && flags.url !== undefined) {
+    throw new UsageError('give either --db <file> or --url <postgres url>, not both');
+  }
+  const schema = flags.schema ?? env.FACTLINE_SCHEMA ?? 'factline';
+  if (flags.db !== undefined) return { kind: 'sqlite', file: flags.db };
+  if (flags.url !== undefined) return { kind: 'postgres', url: flags.url, schema };
+  if (env.FACTLINE_DB) return { kind: 'sqlite', file: env.FACTLINE_DB };
+  if (env.FACTLINE_URL) return { kind: 'postgres', url: env.FACTLINE_URL, schema };
+  throw new UsageError('no database given: pass --db <sqlite file> or --url <postgres url> (or set FACTLINE_DB / FACTLINE_URL)');
+}
+
+export function describeTarget(t: Target): string {
+  return t.kind === 'sqlite' ? t.file : `${t.url.replace(/\/\/[^@/]*@/, '//***@')} (schema ${t.schema})`;
+}
+
+/** An engine opened on an existing log with the log's own partition count. */
+export interface OpenStore {
+  readonly engine: Engine;
+  readonly partitions: number;
+  readonly target: Target;
+  close(): Promise<void>;
+}
+
+/**
+ * Reads the partition count of an existing SQLite log without writing to the file. Throws
+ * StoreMismatchError when the file is missing, is not SQLite, or is not a Factline log: the CLI
+ * never creates a log by accident.
+ */
+export function sqlitePartitions(file: string): number {
+  if (!existsSync(file)) throw new StoreMismatchError(`${file} does not exist; give the path of an existing Factline SQLite log`);
+  if (!statSync(file).isFile()) throw new StoreMismatchError(`${file} is not a file; give the path of a Factline SQLite log`);
+  let db: Database.Database | undefined;
+  try {
+    db = new Database(file, { readonly: true, fileMustExist: true });
+    return storedPartitions(db, file);
+  } catch (err) {
+    if (err instanceof FactlineError) throw err;
+    throw new StoreMismatchError(`${file} is not a Factline log: ${(err as Error).message}`);
+  } finally {
+    db?.close();
+  }
+}
+
+/** The shape of the optional PostgreSQL engine module, checked at load time. */
+export interface PostgresModule {
+  postgresEngine(options: { connectionString: string; schema: string }): Engine;
+  migrate(options: { connectionString: string; schema: string }): Promise<unknown>;
+  storedPartitions?(options: { connectionString: string; schema: string }): Promise<number | undefined>;
+}
+
+/** Loads the PostgreSQL engine if this installation has it (it needs the optional `pg` peer). */
+export async function loadPostgres(): Promise<PostgresModule> {
+  const candidates = ['../engines/postgres/index.js', '../engines/postgres/index.ts'];
+  let lastError: unknown;
+  for (const rel of candidates) {
+    try {
+      const mod = (await import(new URL(rel, import.meta.url).href)) as Partial<PostgresModule>;
+      if (typeof mod.postgresEngine !== 'function' || typeof mod.migrate !== 'function') {
+        throw new FactlineError('POSTGRES_UNAVAILABLE', 'the PostgreSQL engine of this factline installation lacks postgresEngine() or migrate()');
+      }
+      return mod as PostgresModule;
+    } catch (err) {
+      if (err instanceof FactlineError) throw err;
+      lastError = err;
+    }
+  }
+  throw new FactlineError(
+    'POSTGRES_UNAVAILABLE',
+    `the PostgreSQL engine cannot be loaded (${(lastError as Error | undefined)?.message ?? 'not found'}); install the pg package or use --db <sqlite file>`,
+  );
+}
+
+async function openPostgres(t: Extract<Target, { kind: 'postgres' }>): Promise<OpenStore> {
+  const mod = await loadPostgres();
+  const options = { connectionString: t.url, schema: t.schema };
+  const stored = mod.storedPartitions ? await mod.storedPartitions(options) : undefined;
+  if (stored === undefined) {
+    throw new StoreMismatchError(`schema ${t.schema} of ${describeTarget(t)} holds no Factline log; check --url and --schema`);
+  }
+  const engine = mod.postgresEngine(options);
+  try {
+    await engine.open({ partitions: stored });
+  } catch (err) {
+    await engine.close().catch(() => undefined);
+    throw err;
+  }
+  return { engine, partitions: stored, target: t, close: () => engine.close() };
+}
+
+/** Opens the log a command works on. */
+export async function openStore(t: Target): Promise<OpenStore> {
+  if (t.kind === 'postgres') return openPostgres(t);
+  const partitions = sqlitePartitions(t.file);
+  const engine = sqliteEngine({ file: t.file });
+  try {
+    await engine.open({ partitions });
+  } catch (err) {
+    await engine.close().catch(() => undefined);
+    throw err;
+  }
+  return { engine, partitions, target: t, close: () => engine.close() };
+}

@@ -1,0 +1,87 @@
+import type { Engine, PartitionStatus } from '../core/engine.js';
+import { age, iso, table } from './format.js';
+
+export interface PartitionLag {
+  readonly group: string;
+  readonly partition: number;
+  readonly position: number;
+  readonly head: number;
+  /** Events after the position (head - position). */
+  readonly lag: number;
+  /** Events of the group waiting in the partition: retrying, behind a retrying key, or held (strict). */
+  readonly parked: number;
+  /** ms since epoch of the oldest event after the position or parked; absent when none. */
+  readonly oldestUnhandledAt?: number;
+  readonly owner?: string;
+}
+
+export interface GroupLag {
+  readonly group: string;
+  readonly lag: number;
+  readonly parked: number;
+  readonly oldestUnhandledAt?: number;
+  readonly openDeadLetters: number;
+  readonly oldestOpenDeadLetterAt?: number;
+  /** Partitions with a lease holder now. */
+  readonly ownedPartitions: number;
+}
+
+export interface LagReport {
+  readonly at: number;
+  readonly partitions: PartitionLag[];
+  readonly groups: GroupLag[];
+}
+
+const minOf = (values: (number | undefined)[]): number | undefined => {
+  const defined = values.filter((v): v is number => v !== undefined);
+  return defined.length ? Math.min(...defined) : undefined;
+};
+
+/** Lag per group and partition, and per group with its open dead letters. */
+export async function lagReport(engine: Engine, now: number, groupFilter?: string): Promise<LagReport> {
+  const status: PartitionStatus[] = (await engine.admin.status()).filter((s) => !groupFilter || s.group === groupFilter);
+  const open = await engine.admin.listDeadLetters({ status: 'open', limit: 1_000_000, ...(groupFilter ? { group: groupFilter } : {}) });
+  const partitions: PartitionLag[] = status.map((s) => ({
+    group: s.group, partition: s.partition, position: s.position, head: s.head, lag: Math.max(0, s.head - s.position), parked: s.parked,
+    ...(s.oldestUnhandledAt !== undefined ? { oldestUnhandledAt: s.oldestUnhandledAt } : {}),
+    ...(s.owner ? { owner: s.owner } : {}),
+  }));
+  const names = [...new Set([...partitions.map((p) => p.group), ...open.map((d) => d.group)])].sort();
+  const groups: GroupLag[] = names.map((group) => {
+    const ps = partitions.filter((p) => p.group === group);
+    const dls = open.filter((d) => d.group === group);
+    const oldestUnhandledAt = minOf(ps.map((p) => p.oldestUnhandledAt));
+    const oldestOpenDeadLetterAt = minOf(dls.map((d) => d.createdAt));
+    return {
+      group,
+      lag: ps.reduce((n, p) => n + p.lag, 0),
+      parked: ps.reduce((n, p) => n + p.parked, 0),
+      ...(oldestUnhandledAt !== undefined ? { oldestUnhandledAt } : {}),
+      openDeadLetters: dls.length,
+      ...(oldestOpenDeadLetterAt !== undefined ? { oldestOpenDeadLetterAt } : {}),
+      ownedPartitions: ps.filter((p) => p.owner).length,
+    };
+  });
+  return { at: now, partitions, groups };
+}
+
+export function renderLag(r: LagReport, showAll: boolean): string {
+  if (r.groups.length === 0) return 'no consumer groups have started on this log yet';
+  const parts = showAll ? r.partitions : r.partitions.filter((p) => p.lag > 0 || p.parked > 0);
+  const groupTable = table(
+    ['GROUP', 'LAG', 'PARKED', 'OLDEST UNHANDLED', 'OPEN DEAD LETTERS', 'OLDEST DEAD LETTER', 'LEASED'],
+    r.groups.map((g) => [
+      g.group, String(g.lag), String(g.parked), age(g.oldestUnhandledAt, r.at), String(g.openDeadLetters), age(g.oldestOpenDeadLetterAt, r.at),
+      String(g.ownedPartitions),
+    ]),
+  );
+  const partTable = parts.length === 0
+    ? `partitions: every group is at the head of every partition${showAll ? '' : ' (--all lists them)'}`
+    : `${showAll ? 'partitions:' : 'partitions behind (--all lists every one):'}\n${table(
+      ['GROUP', 'PARTITION', 'POSITION', 'HEAD', 'LAG', 'PARKED', 'OLDEST UNHANDLED', 'OWNER'],
+      parts.map((p) => [
+        p.group, String(p.partition), String(p.position), String(p.head), String(p.lag), String(p.parked), age(p.oldestUnhandledAt, r.at), p.owner ?? '-',
+      ]),
+    )}`;
+  return `${groupTable}\n\n${partTable}\n\nas of ${iso(r.at)}`;
+}
