@@ -69,11 +69,13 @@ export const COMMANDS: readonly Command[] = [
       type: { type: 'string', placeholder: 'type', description: 'only this event type' },
       status: { type: 'string', placeholder: 'open|replayed|discarded', description: 'only this status' },
     },
-    run: (v, _a, io) =>
-      withStore(v, async ({ engine }) => {
-        const list = await listDeadLetters(engine, { group: str(v, 'group'), type: str(v, 'type'), status: parseStatus(str(v, 'status')) });
+    run: (v, _a, io) => {
+      const status = parseStatus(str(v, 'status'));
+      return withStore(v, async ({ engine }) => {
+        const list = await listDeadLetters(engine, { group: str(v, 'group'), type: str(v, 'type'), status });
         emit(io, list.map(viewOf), renderList(list, Date.now()));
-      }),
+      });
+    },
   },
   {
     path: ['dlq', 'show'],
