@@ -1,0 +1,44 @@
+import { formatSequence, type NewEvent, type StoredEvent } from '../../core/envelope.js';
+import { FactlineError } from '../../core/errors.js';
+import type { PgQueryConfig } from './types.js';
+
+/** Runs the append statement; `query` is a connection or a caller's transaction. */
+export type AppendQuery = (config: PgQueryConfig) => Promise<{ rows: unknown[] }>;
+
+/**
+ * Appends `events` with one statement (the schema's `append` function): one multi-row insert, the
+ * partition heads advanced and held until commit. Returns the events with their sequences, in
+ * the order given.
+ */
+export async function appendEvents(
+  query: AppendQuery, statement: (values: unknown[]) => PgQueryConfig, events: readonly NewEvent[], partitions: number, now: number,
+): Promise<StoredEvent[]> {
+  if (events.length === 0) return [];
+  const parts: number[] = [];
+  const ids: string[] = [];
+  const sources: string[] = [];
+  const types: string[] = [];
+  const keys: string[] = [];
+  const bodies: string[] = [];
+  for (const e of events) {
+    if (!Number.isInteger(e.partition) || e.partition < 0 || e.partition >= partitions) {
+      throw new FactlineError('INVALID_ARGUMENT', `partition ${e.partition} is outside 0..${partitions - 1}`);
+    }
+    const { sequence: _stored, ...envelope } = e.envelope;
+    parts.push(e.partition);
+    ids.push(envelope.id);
+    sources.push(envelope.source);
+    types.push(envelope.type);
+    keys.push(envelope.partitionkey);
+    bodies.push(JSON.stringify(envelope));
+  }
+  const res = await query(statement([parts, ids, sources, types, keys, bodies, now]));
+  const next = new Map<number, number>();
+  for (const row of res.rows as { o_partition: number; o_base: string }[]) next.set(row.o_partition, Number(row.o_base));
+  return events.map((e) => {
+    const sequence = next.get(e.partition)! + 1;
+    next.set(e.partition, sequence);
+    const { sequence: _stored, ...envelope } = e.envelope;
+    return { partition: e.partition, sequence, envelope: { ...envelope, sequence: formatSequence(sequence) } };
+  });
+}

@@ -1,0 +1,133 @@
+import type { Envelope, NewEvent, StoredEvent } from '../../core/envelope.js';
+import { validateData } from '../../core/event.js';
+import { FactlineError } from '../../core/errors.js';
+import type { PublishEntry } from '../../app.js';
+import { buildEnvelope } from '../../publish/build-envelope.js';
+import { appendEvents } from './append.js';
+import { checkSchemaName, readPartitions } from './migrations.js';
+import { statements } from './statements.js';
+import type { PostgresEngine } from './engine.js';
+
+/**
+ * Runs SQL in the caller's open transaction. A node-postgres client inside BEGIN, a Kysely or a
+ * Drizzle transaction all fit through `fromPg`, `fromKysely`, `fromDrizzle`; any other driver
+ * fits with a one-line function. Factline never begins, commits or rolls back through it.
+ */
+export interface SqlExecutor {
+  executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** A node-postgres client (`pg.PoolClient`, `pg.Client`) or anything with its `query`. */
+export interface PgLikeClient {
+  query(text: string, values?: unknown[]): Promise<{ rows: unknown[] }>;
+}
+
+/** The part of a Kysely transaction the adapter uses (`Transaction<DB>` from `db.transaction().execute(trx => ...)`). */
+export interface KyselyLike {
+  executeQuery(query: { sql: string; parameters: readonly unknown[]; query: unknown; queryId: unknown }): Promise<{ rows: unknown[] }>;
+}
+
+/** The part of a Drizzle transaction the adapter uses (node-postgres driver, `db.transaction(async (tx) => ...)`). */
+export interface DrizzleLike {
+  execute(query: { getSQL(): unknown }): PromiseLike<unknown>;
+}
+
+export function fromPg(client: PgLikeClient): SqlExecutor {
+  return { executeSql: (text, values) => client.query(text, values) };
+}
+
+/** Runs raw SQL through `trx.executeQuery`, as Kysely's `CompiledQuery.raw` would. */
+export function fromKysely(trx: KyselyLike): SqlExecutor {
+  return {
+    executeSql: (text, values = []) =>
+      trx.executeQuery({
+        sql: text,
+        parameters: values,
+        query: { kind: 'RawNode', sqlFragments: [text], parameters: [] },
+        queryId: { queryId: `factline-${Math.random().toString(36).slice(2)}` },
+      }),
+  };
+}
+
+/** Runs raw SQL through `tx.execute` with an object Drizzle turns into `{ sql, params }` as is. */
+export function fromDrizzle(tx: DrizzleLike): SqlExecutor {
+  return {
+    async executeSql(text, values = []) {
+      const query = { sql: text, params: values };
+      const result = await tx.execute({ getSQL: () => ({ toQuery: () => query, shouldInlineParams: false }) });
+      const rows = (result as { rows?: unknown[] }).rows ?? (Array.isArray(result) ? (result as unknown[]) : []);
+      return { rows };
+    },
+  };
+}
+
+function toExecutor(target: SqlExecutor | PgLikeClient): SqlExecutor {
+  if (typeof (target as SqlExecutor).executeSql === 'function') return target as SqlExecutor;
+  if (typeof (target as PgLikeClient).query === 'function') return fromPg(target as PgLikeClient);
+  throw new FactlineError('INVALID_ARGUMENT', 'expected a transaction: a pg client inside BEGIN, or fromKysely(trx) / fromDrizzle(tx) / { executeSql(text, values) }');
+}
+
+/** Where to append: the schema and partition count of a Factline log in that database. */
+export interface LogLocation {
+  readonly schema: string;
+  /** Read from the schema once when not given. */
+  readonly partitions?: number;
+  readonly now?: () => number;
+}
+
+const knownPartitions = new Map<string, number>();
+
+async function partitionsOf(ex: SqlExecutor, schema: string, given?: number): Promise<number> {
+  if (given !== undefined) return given;
+  const cached = knownPartitions.get(schema);
+  if (cached !== undefined) return cached;
+  const stored = await readPartitions({ query: (text) => ex.executeSql(text) }, schema);
+  if (stored === undefined) {
+    throw new FactlineError('NOT_RUNNING', `schema ${schema} holds no Factline log yet; start the app (or open the engine) once to create it`);
+  }
+  knownPartitions.set(schema, stored);
+  return stored;
+}
+
+/**
+ * Appends events in the caller's transaction: they commit or roll back with it. Consumers see
+ * them after the commit (a NOTIFY wakes them). While the transaction is open it holds the head
+ * rows of the partitions it appended to, so other appends to those partitions wait for it: keep
+ * such transactions short. Appending to several partitions in separate calls of one transaction,
+ * in an order another transaction reverses, can deadlock (PostgreSQL then aborts one of them).
+ */
+export async function appendInTransaction(target: SqlExecutor | PgLikeClient, log: LogLocation, events: readonly NewEvent[]): Promise<StoredEvent[]> {
+  const ex = toExecutor(target);
+  const schema = checkSchemaName(log.schema);
+  const partitions = await partitionsOf(ex, schema, log.partitions);
+  const now = log.now?.() ?? Date.now();
+  return appendEvents((config) => ex.executeSql(config.text, config.values ? [...config.values] : []), statements(schema).append, events, partitions, now);
+}
+
+/** The app (or engine) whose log receives the events. */
+export interface PublishTarget {
+  readonly source: string;
+  readonly engine: PostgresEngine;
+}
+
+/**
+ * Validates and builds the events like `app.publish`, then appends them in the caller's
+ * transaction (`client` inside BEGIN, `fromKysely(trx)`, `fromDrizzle(tx)`). Resolves with the
+ * stored envelopes; they are durable once the caller commits.
+ */
+export async function publishIn(target: SqlExecutor | PgLikeClient, app: PublishTarget, entries: readonly PublishEntry[]): Promise<Envelope[]> {
+  const engine = app.engine;
+  if (!engine || engine.kind !== 'postgres') {
+    throw new FactlineError('INVALID_ARGUMENT', 'publishIn needs an app created with postgresEngine(...)');
+  }
+  const ex = toExecutor(target);
+  const partitions = await partitionsOf(ex, engine.schema, engine.partitions);
+  const now = engine.clock.now();
+  const events: NewEvent[] = [];
+  for (const entry of entries) {
+    const data = await validateData(entry.event, entry.data, 'publish');
+    events.push(buildEnvelope(entry.event, data, app.source, partitions, now, entry.options));
+  }
+  const stored = await appendInTransaction(ex, { schema: engine.schema, partitions, now: () => now }, events);
+  return stored.map((s) => s.envelope);
+}

@@ -1,0 +1,61 @@
+import { FactlineError } from '../../core/errors.js';
+import { connectionLost, isConnectionError } from './errors.js';
+import type { PgPool, PgPoolClient, PgTx } from './types.js';
+
+/**
+ * Runs `fn` on one pooled connection, in a transaction when `tx` is true: BEGIN, fn, COMMIT, or
+ * ROLLBACK when fn throws. A connection that broke is destroyed, never returned to the pool, and
+ * the error becomes a FactlineError with code CONNECTION_LOST that says whether COMMIT may have
+ * happened. A COMMIT that the server answers with ROLLBACK (the transaction had failed and user
+ * code went on) throws TRANSACTION_ABORTED.
+ */
+export async function withClient<T>(pool: PgPool, what: string, tx: boolean, fn: (c: PgPoolClient) => Promise<T>): Promise<T> {
+  let c: PgPoolClient;
+  try {
+    c = await pool.connect();
+  } catch (err) {
+    throw isConnectionError(err) ? connectionLost(what, err, false) : err;
+  }
+  let broken: Error | undefined;
+  const onError = (err: Error) => {
+    broken ??= err;
+  };
+  c.on('error', onError);
+  let committing = false;
+  try {
+    if (tx) await c.query('begin');
+    const result = await fn(c);
+    if (tx) {
+      committing = true;
+      const done = await c.query('commit');
+      if (done.command === 'ROLLBACK') {
+        throw new FactlineError('TRANSACTION_ABORTED', `${what}: the transaction had failed (a statement in it raised an error that was caught), so PostgreSQL rolled it back; nothing was stored`);
+      }
+    }
+    return result;
+  } catch (err) {
+    if (tx && !committing) {
+      await c.query('rollback').catch((e: unknown) => {
+        broken ??= e instanceof Error ? e : new Error(String(e));
+      });
+    }
+    if (isConnectionError(err)) {
+      broken ??= err as Error;
+      throw connectionLost(what, err, committing);
+    }
+    if (broken && !(err instanceof FactlineError)) throw connectionLost(what, err, committing);
+    throw err;
+  } finally {
+    if (broken) {
+      c.release(broken);
+    } else {
+      c.removeListener('error', onError);
+      c.release();
+    }
+  }
+}
+
+/** The `db` handle of a transaction: the connection's query, nothing else. */
+export function txHandle(c: PgPoolClient): PgTx {
+  return { query: (text, values) => c.query(text, values) as never };
+}

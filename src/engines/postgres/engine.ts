@@ -1,0 +1,241 @@
+import type {
+  Assignment, BatchCommit, ConsumeTx, Engine, EngineAdmin, Lease, LogRecord, OpenOptions, OpenedLog, ParkedRecord, StartFrom, Tx,
+} from '../../core/engine.js';
+import type { NewEvent } from '../../core/envelope.js';
+import { FactlineError, LeaseLostError, NotRunningError } from '../../core/errors.js';
+import { systemClock, type Clock } from '../../core/clock.js';
+import { postgresAdmin } from './admin.js';
+import { appendEvents } from './append.js';
+import { txHandle, withClient } from './connection.js';
+import { connectionFailed, describeTarget, isConnectionError } from './errors.js';
+import { heartbeat, leave, release } from './leases.js';
+import { NotificationListener } from './listener.js';
+import { channelOf, checkSchemaName, ensurePartitions, runMigrations } from './migrations.js';
+import { createPool } from './pool.js';
+import { deadLetterArrays, parkedArrays, toLogRecord, toParked, type EventRow, type ParkedRow } from './rows.js';
+import { statements } from './statements.js';
+import type { PgPool, PgPoolClient, PgTx } from './types.js';
+
+export interface PostgresEngineOptions {
+  /** e.g. `postgres://user:pass@host:5432/db`; or give `pool`. */
+  readonly connectionString?: string;
+  /** Your own pool (node-postgres `pg.Pool` or compatible); the engine does not end it on close. */
+  readonly pool?: PgPool;
+  /** The schema that holds the log's tables (default `factline`); one log per schema. */
+  readonly schema?: string;
+  /** `auto` (default) migrates the schema on open; `manual` only checks it (run `factline migrate`). */
+  readonly migrate?: 'auto' | 'manual';
+  /** Connections of the pool the engine creates from `connectionString` (default 20). */
+  readonly poolSize?: number;
+  readonly clock?: Clock;
+}
+
+/** The PostgreSQL engine, with what publishing in your own transaction needs. */
+export interface PostgresEngine extends Engine<PgTx> {
+  readonly kind: 'postgres';
+  readonly schema: string;
+  readonly clock: Clock;
+  /** The partition count once opened. */
+  readonly partitions: number | undefined;
+}
+
+const APPEND_RETRIES = [100, 200, 400, 800, 1600, 3200];
+
+/**
+ * The PostgreSQL engine: the log, positions, inbox, leases and dead letters in one schema of a
+ * shared database, for any number of processes on any number of machines. Sequences of a
+ * partition are gap-free and commit in order (an append holds its partitions' head rows until
+ * commit), so a reader never skips an event. Appends NOTIFY once per transaction; consumers are
+ * woken by a LISTEN connection and also poll.
+ */
+export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEngine {
+  const schema = checkSchemaName(options.schema ?? 'factline');
+  if (!options.pool && !options.connectionString) {
+    throw new FactlineError('INVALID_ARGUMENT', 'postgresEngine needs a connectionString (postgres://user@host:5432/db) or a pool');
+  }
+  const clock = options.clock ?? systemClock;
+  const st = statements(schema);
+  const target = describeTarget(options.connectionString);
+  const listeners = new Set<() => void>();
+  let pool: PgPool | undefined;
+  let ownPool = false;
+  let partitions: number | undefined;
+  let listener: NotificationListener | undefined;
+  let opening: Promise<OpenedLog> | undefined;
+
+  const notify = () => {
+    for (const l of listeners) l();
+  };
+
+  function live(what: string): PgPool {
+    if (!pool || partitions === undefined) throw new NotRunningError(what);
+    return pool;
+  }
+
+  const run = <T>(what: string, tx: boolean, fn: (c: PgPoolClient) => Promise<T>) => withClient(live(what), what, tx, fn);
+
+  const appendOn = (c: PgPoolClient, events: readonly NewEvent[]) =>
+    appendEvents((config) => c.query(config), st.append, events, partitions!, clock.now());
+
+  function txFor(c: PgPoolClient, appended: { any: boolean }): Tx<PgTx> {
+    return {
+      db: txHandle(c),
+      append: async (events) => {
+        const out = await appendOn(c, events);
+        if (out.length > 0) appended.any = true;
+        return out;
+      },
+    };
+  }
+
+  async function inTransaction<T>(what: string, fn: (c: PgPoolClient, appended: { any: boolean }) => Promise<T>): Promise<T> {
+    const appended = { any: false };
+    const result = await run(what, true, (c) => fn(c, appended));
+    if (appended.any) notify();
+    return result;
+  }
+
+  async function openLog(opts: OpenOptions): Promise<OpenedLog> {
+    const p = options.pool ?? (await createPool(options.connectionString!, options.poolSize ?? 20));
+    ownPool = !options.pool;
+    let c: PgPoolClient;
+    try {
+      c = await p.connect();
+    } catch (err) {
+      if (ownPool) await p.end().catch(() => undefined);
+      throw connectionFailed(target, err);
+    }
+    try {
+      await runMigrations(c, schema, (options.migrate ?? 'auto') === 'auto');
+      partitions = await ensurePartitions(c, schema, opts.partitions);
+    } catch (err) {
+      c.release(isConnectionError(err) ? (err as Error) : undefined);
+      if (ownPool) await p.end().catch(() => undefined);
+      throw isConnectionError(err) ? connectionFailed(target, err) : err;
+    }
+    c.release();
+    pool = p;
+    listener = new NotificationListener(p, channelOf(schema), notify, () => undefined);
+    await listener.start();
+    return { partitions };
+  }
+
+  const engine: PostgresEngine = {
+    kind: 'postgres',
+    schema,
+    clock,
+    get partitions() {
+      return partitions;
+    },
+
+    open(opts: OpenOptions): Promise<OpenedLog> {
+      opening ??= openLog(opts).catch((err: unknown) => {
+        opening = undefined;
+        throw err;
+      });
+      return opening;
+    },
+
+    async close() {
+      const p = pool;
+      const l = listener;
+      pool = undefined;
+      listener = undefined;
+      partitions = undefined;
+      opening = undefined;
+      await l?.close();
+      if (p && ownPool) await p.end().catch(() => undefined);
+    },
+
+    transaction: (fn) => inTransaction('transaction', (c, appended) => fn(txFor(c, appended))),
+
+    async append(events) {
+      if (events.length === 0) return [];
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await inTransaction('append', async (c, appended) => {
+            appended.any = true;
+            return appendOn(c, events);
+          });
+        } catch (err) {
+          // Retry only when the transaction surely did not commit (lost before COMMIT was sent).
+          const retriable = err instanceof FactlineError && err.code === 'CONNECTION_LOST' && !/may or may not/.test(err.message);
+          if (!retriable || attempt >= APPEND_RETRIES.length || !pool) throw err;
+          await new Promise((resolve) => setTimeout(resolve, APPEND_RETRIES[attempt]));
+        }
+      }
+    },
+
+    watch(l) {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+
+    heartbeat: (group, member, ttlMs): Promise<Assignment> =>
+      run('heartbeat', true, (c) => heartbeat(c, schema, group, member, ttlMs, partitions!, clock.now())),
+
+    release: (group, member, parts) => run('release', true, (c) => release(c, schema, group, member, parts)),
+
+    leave: (group, member) => run('leave', true, (c) => leave(c, schema, group, member)),
+
+    position: (group: string, partition: number, start: StartFrom) =>
+      run('position', false, async (c) => {
+        const res = await c.query(st.position([group, partition, start === 'now']));
+        const row = res.rows[0] as { position: string } | undefined;
+        if (!row) throw new FactlineError('INVALID_ARGUMENT', `partition ${partition} does not exist in this log`);
+        return Number(row.position);
+      }),
+
+    read: (partition, after, limit): Promise<LogRecord[]> =>
+      run('read', false, async (c) => ((await c.query(st.read([partition, after, limit]))).rows as EventRow[]).map(toLogRecord)),
+
+    parked: (group, partition): Promise<ParkedRecord[]> =>
+      run('parked', false, async (c) => ((await c.query(st.parked([group, partition]))).rows as ParkedRow[]).map(toParked)),
+
+    consume: <T>(lease: Lease, fn: (tx: ConsumeTx<PgTx>) => Promise<T>) =>
+      inTransaction('consume', async (c, appended) => {
+        const tx: ConsumeTx<PgTx> = {
+          ...txFor(c, appended),
+          async seen(events) {
+            const out = new Set<string>();
+            if (events.length === 0) return out;
+            const res = await c.query(st.seen([lease.group, events.map((e) => e.id), events.map((e) => e.source)]));
+            for (const row of res.rows as { id: string; source: string }[]) out.add(`${row.source}\u0000${row.id}`);
+            return out;
+          },
+          async openDeadLetters() {
+            return (((await c.query(st.openDeadLetters([lease.group]))).rows[0]) as { n: number }).n;
+          },
+          commit: (changes) => commitChanges(c, lease, changes),
+        };
+        return fn(tx);
+      }),
+
+    async pruneInbox(beforeMs) {
+      let total = 0;
+      for (;;) {
+        const n = await run('pruneInbox', false, async (c) => (await c.query(st.pruneInbox([beforeMs]))).rowCount ?? 0);
+        total += n;
+        if (n < 5000) return total;
+      }
+    },
+
+    get admin(): EngineAdmin {
+      return postgresAdmin((what, tx, fn) => run(what, tx, fn), schema, () => partitions ?? 0, clock);
+    },
+  };
+
+  async function commitChanges(c: PgPoolClient, lease: Lease, ch: BatchCommit): Promise<void> {
+    const handled = ch.handled ?? [];
+    const res = await c.query(st.commitBatch([
+      lease.group, lease.partition, lease.member, ch.position ?? null, handled.map((h) => h.id), handled.map((h) => h.source), clock.now(),
+    ]));
+    if ((res.rows[0] as { ok: boolean }).ok !== true) throw new LeaseLostError(lease.group, lease.partition);
+    if (ch.park?.length) await c.query(st.upsertParked(parkedArrays(ch.park)));
+    if (ch.unpark?.length) await c.query(st.deleteParked([lease.group, lease.partition, [...ch.unpark]]));
+    if (ch.deadLetters?.length) await c.query(st.insertDeadLetters(deadLetterArrays(ch.deadLetters)));
+  }
+
+  return engine;
+}
+

@@ -1,0 +1,47 @@
+import { FactlineError } from '../../core/errors.js';
+
+/** SQLSTATE classes and driver errors that mean the connection or the server went away. */
+const LOST_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+const LOST_ERRNOS = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/** True when `err` says the connection to PostgreSQL broke (not that a statement was refused). */
+export function isConnectionError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err instanceof FactlineError) return err.code === 'CONNECTION_LOST' || err.code === 'CONNECTION_FAILED';
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (LOST_SQLSTATES.has(code) || LOST_ERRNOS.has(code))) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error|Client was closed|not queryable/i.test(err.message);
+}
+
+/** Where the engine connects, for messages (never the password). */
+export function describeTarget(connectionString: string | undefined): string {
+  if (!connectionString) return 'the PostgreSQL server of the given pool';
+  try {
+    const url = new URL(connectionString);
+    return `PostgreSQL at ${url.hostname}:${url.port || '5432'}${url.pathname ? ` (database ${url.pathname.slice(1) || '?'})` : ''}`;
+  } catch {
+    return 'PostgreSQL (unparsable connection string)';
+  }
+}
+
+/** The server could not be reached when opening: says what to check. */
+export function connectionFailed(target: string, err: unknown): FactlineError {
+  const detail = err instanceof Error ? err.message || (err as { code?: string }).code || err.name : String(err);
+  return new FactlineError(
+    'CONNECTION_FAILED',
+    `cannot connect to ${target}: ${detail}; check that the server is running and reachable, and the host, port, user, password and database of the connection string`,
+    { cause: err },
+  );
+}
+
+/**
+ * The connection broke during `what`. `ambiguous` is true when COMMIT may have reached the server:
+ * the transaction may or may not have committed.
+ */
+export function connectionLost(what: string, err: unknown, ambiguous: boolean): FactlineError {
+  const detail = err instanceof Error ? err.message : String(err);
+  const outcome = ambiguous
+    ? 'the connection broke while committing, so it may or may not have committed; publish again with the same event ids if needed (consumers handle an id once)'
+    : 'the transaction was rolled back; try again';
+  return new FactlineError('CONNECTION_LOST', `${what}: lost the connection to PostgreSQL (${detail}); ${outcome}`, { cause: err });
+}

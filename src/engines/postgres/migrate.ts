@@ -1,0 +1,68 @@
+import { FactlineError } from '../../core/errors.js';
+import { connectionFailed, describeTarget, isConnectionError } from './errors.js';
+import { checkSchemaName, readPartitions, runMigrations, type MigrationResult } from './migrations.js';
+import { createPool } from './pool.js';
+import type { PgPool, PgPoolClient } from './types.js';
+
+export interface MigrateOptions {
+  readonly connectionString?: string;
+  readonly pool?: PgPool;
+  /** Default `factline`. */
+  readonly schema?: string;
+}
+
+/**
+ * Brings a schema to this Factline's latest migration (what `factline migrate` runs). Safe to run
+ * from several processes at once; throws StoreMismatchError when the schema was migrated by a
+ * newer Factline.
+ */
+export async function migrate(options: MigrateOptions): Promise<MigrationResult> {
+  const schema = checkSchemaName(options.schema ?? 'factline');
+  if (!options.pool && !options.connectionString) {
+    throw new FactlineError('INVALID_ARGUMENT', 'migrate needs a connectionString (postgres://user@host:5432/db) or a pool');
+  }
+  const pool = options.pool ?? (await createPool(options.connectionString!, 1));
+  let client: PgPoolClient | undefined;
+  try {
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw connectionFailed(describeTarget(options.connectionString), err);
+    }
+    try {
+      return await runMigrations(client, schema, true);
+    } catch (err) {
+      if (isConnectionError(err)) throw connectionFailed(describeTarget(options.connectionString), err);
+      throw err;
+    }
+  } finally {
+    client?.release();
+    if (!options.pool) await pool.end().catch(() => undefined);
+  }
+}
+
+/**
+ * The partition count of the log in a schema, or undefined when the schema holds no log yet
+ * (for tools that open an existing log without knowing its settings).
+ */
+export async function storedPartitions(options: MigrateOptions): Promise<number | undefined> {
+  const schema = checkSchemaName(options.schema ?? 'factline');
+  if (!options.pool && !options.connectionString) {
+    throw new FactlineError('INVALID_ARGUMENT', 'storedPartitions needs a connectionString (postgres://user@host:5432/db) or a pool');
+  }
+  const pool = options.pool ?? (await createPool(options.connectionString!, 1));
+  let client: PgPoolClient | undefined;
+  try {
+    try {
+      client = await pool.connect();
+    } catch (err) {
+      throw connectionFailed(describeTarget(options.connectionString), err);
+    }
+    const exists = await client.query('select to_regclass($1) as t', [`"${schema}".meta`]);
+    if ((exists.rows[0] as { t: string | null }).t === null) return undefined;
+    return await readPartitions(client, schema);
+  } finally {
+    client?.release();
+    if (!options.pool) await pool.end().catch(() => undefined);
+  }
+}

@@ -1,0 +1,213 @@
+import { FactlineError, StoreMismatchError } from '../../core/errors.js';
+import type { PgPoolClient } from './types.js';
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,47}$/;
+
+/** Checks a schema name; it is written into SQL, so only plain lower-case identifiers pass. */
+export function checkSchemaName(schema: string): string {
+  if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema)) {
+    throw new FactlineError('INVALID_ARGUMENT', `schema must be a lower-case identifier of at most 48 characters (a-z, 0-9, _), got ${JSON.stringify(schema)}`);
+  }
+  return schema;
+}
+
+/** The NOTIFY channel of a schema's log. */
+export function channelOf(schema: string): string {
+  return `${schema}_events`;
+}
+
+/**
+ * Migration 1: every table, and two functions that keep the hot paths at one round trip.
+ *
+ * `append` takes the head rows of the partitions it writes (in partition order, so concurrent
+ * appends cannot deadlock with each other) and holds them until commit: the sequences of a
+ * partition are gap-free and commit in sequence order, so a reader that sees sequence S has
+ * seen every lower sequence of that partition. It NOTIFYs once per transaction (PostgreSQL folds
+ * identical notifications of one transaction).
+ *
+ * `commit_batch` checks that the member holds the lease and keeps the lease row locked until
+ * commit (a heartbeat that takes the partition waits), then writes the inbox rows and the position.
+ */
+function migration1(s: string): string {
+  const q = `"${s}"`;
+  return `
+create table ${q}.meta (key text primary key, value text not null);
+create table ${q}.partitions (partition int primary key, head bigint not null);
+create table ${q}.events (
+  partition int not null, sequence bigint not null, id text not null, source text not null,
+  type text not null, key text not null, time bigint not null, body text not null,
+  primary key (partition, sequence));
+create index events_id on ${q}.events (id);
+create table ${q}.positions (grp text not null, partition int not null, position bigint not null, primary key (grp, partition));
+create table ${q}.inbox (grp text not null, id text not null, source text not null, handled_at bigint not null, primary key (grp, id, source));
+create index inbox_handled_at on ${q}.inbox (handled_at);
+create table ${q}.members (grp text not null, member text not null, expires_at bigint not null, primary key (grp, member));
+create table ${q}.leases (grp text not null, partition int not null, member text not null, expires_at bigint not null, primary key (grp, partition));
+create table ${q}.parked (
+  grp text not null, partition int not null, sequence bigint not null, key text not null,
+  state text not null, attempts int not null, next_attempt_at bigint not null,
+  errors text not null, id text not null, source text not null, type text not null, body text not null,
+  primary key (grp, partition, sequence));
+create table ${q}.dead_letters (
+  id text primary key, grp text not null, partition int not null, sequence bigint not null,
+  key text not null, event_id text not null, event_source text not null, event_type text not null,
+  subject text not null, body text not null, reason text not null, errors text not null,
+  strict boolean not null, status text not null, created_at bigint not null,
+  resolved_at bigint, resolved_by text, resolution text, history text not null);
+create index dead_letters_group on ${q}.dead_letters (grp, status);
+
+create function ${q}.append(p_partitions int[], p_ids text[], p_sources text[], p_types text[], p_keys text[], p_bodies text[], p_time bigint)
+returns table (o_partition int, o_base bigint) language plpgsql as $fn$
+declare
+  r record;
+  v_base bigint;
+  v_parts int[] := '{}';
+  v_bases bigint[] := '{}';
+  v_by_part bigint[] := '{}';
+begin
+  for r in select u.p, count(*) as n from unnest(p_partitions) as u(p) group by u.p order by u.p loop
+    update ${q}.partitions h set head = h.head + r.n where h.partition = r.p returning h.head - r.n into v_base;
+    if not found then
+      raise exception 'partition % does not exist in this log', r.p using errcode = '22023';
+    end if;
+    v_parts := v_parts || r.p;
+    v_bases := v_bases || v_base;
+    v_by_part[r.p + 1] := v_base;
+  end loop;
+  insert into ${q}.events (partition, sequence, id, source, type, key, time, body)
+  select t.p, t.seq, t.id, t.source, t.type, t.key, p_time,
+         left(t.body, -1) || ',"sequence":"' || lpad(t.seq::text, 16, '0') || '"}'
+  from (
+    select i.p, i.id, i.source, i.type, i.key, i.body,
+           v_by_part[i.p + 1] + row_number() over (partition by i.p order by i.ord) as seq
+    from unnest(p_partitions, p_ids, p_sources, p_types, p_keys, p_bodies) with ordinality as i(p, id, source, type, key, body, ord)
+  ) t;
+  perform pg_notify('${channelOf(s)}', '');
+  return query select * from unnest(v_parts, v_bases);
+end
+$fn$;
+
+create function ${q}.commit_batch(p_grp text, p_partition int, p_member text, p_position bigint, p_ids text[], p_sources text[], p_now bigint)
+returns boolean language plpgsql as $fn$
+begin
+  perform 1 from ${q}.leases l where l.grp = p_grp and l.partition = p_partition and l.member = p_member for share;
+  if not found then
+    return false;
+  end if;
+  if cardinality(p_ids) > 0 then
+    insert into ${q}.inbox (grp, id, source, handled_at)
+    select p_grp, t.id, t.source, p_now from unnest(p_ids, p_sources) as t(id, source)
+    on conflict do nothing;
+  end if;
+  if p_position is not null then
+    insert into ${q}.positions as p (grp, partition, position) values (p_grp, p_partition, p_position)
+    on conflict (grp, partition) do update set position = greatest(p.position, excluded.position);
+  end if;
+  return true;
+end
+$fn$;
+`;
+}
+
+/** Every migration this Factline knows, in order; version i + 1 is MIGRATIONS[i]. */
+const MIGRATIONS: readonly ((schema: string) => string)[] = [migration1];
+
+export const LATEST_MIGRATION = MIGRATIONS.length;
+
+export interface MigrationResult {
+  readonly schema: string;
+  /** The version the schema was at (0 when it had no Factline tables). */
+  readonly from: number;
+  readonly to: number;
+}
+
+async function lockSchema(client: PgPoolClient, schema: string): Promise<void> {
+  await client.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`factline.migrate:${schema}`]);
+}
+
+/** The schema's applied migration version, 0 if it has none; runs inside the caller's transaction. */
+export async function appliedVersion(client: PgPoolClient, schema: string): Promise<number> {
+  const exists = await client.query('select to_regclass($1) as t', [`"${schema}".migrations`]);
+  if ((exists.rows[0] as { t: string | null }).t === null) return 0;
+  const res = await client.query(`select coalesce(max(version), 0)::int as v from "${schema}".migrations`);
+  return (res.rows[0] as { v: number }).v;
+}
+
+function tooNew(schema: string, version: number): StoreMismatchError {
+  return new StoreMismatchError(
+    `schema ${schema} was migrated by a newer Factline (migration ${version}; this version knows up to ${LATEST_MIGRATION}); upgrade factline in this service`,
+  );
+}
+
+/**
+ * Brings the schema to the latest migration in one transaction. Concurrent callers (several
+ * processes starting at once) queue on an advisory lock; the second finds nothing to do.
+ * With `apply: false` only checks, and throws StoreMismatchError if migrations are missing.
+ */
+export async function runMigrations(client: PgPoolClient, schema: string, apply: boolean): Promise<MigrationResult> {
+  await client.query('begin');
+  try {
+    await lockSchema(client, schema);
+    const from = await appliedVersion(client, schema);
+    if (from > LATEST_MIGRATION) throw tooNew(schema, from);
+    if (from < LATEST_MIGRATION && !apply) {
+      throw new StoreMismatchError(
+        `schema ${schema} is at migration ${from}, this Factline needs ${LATEST_MIGRATION}; run \`factline migrate\` (or open the engine with migrate: 'auto')`,
+      );
+    }
+    if (from === 0) {
+      const clash = await client.query(
+        "select count(*)::int as n from information_schema.tables where table_schema = $1",
+        [schema],
+      );
+      if ((clash.rows[0] as { n: number }).n > 0) {
+        throw new StoreMismatchError(`schema ${schema} already holds tables that are not a Factline log; give the engine a schema of its own`);
+      }
+      await client.query(`create schema if not exists "${schema}"`);
+      await client.query(`create table "${schema}".migrations (version int primary key, applied_at timestamptz not null default now())`);
+    }
+    for (let v = from + 1; v <= LATEST_MIGRATION; v++) {
+      await client.query(MIGRATIONS[v - 1]!(schema));
+      await client.query(`insert into "${schema}".migrations (version) values ($1)`, [v]);
+    }
+    await client.query('commit');
+    return { schema, from, to: Math.max(from, LATEST_MIGRATION) };
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * Sets the partition count of a new log, or checks it against the stored one. Returns the count.
+ */
+export async function ensurePartitions(client: PgPoolClient, schema: string, partitions: number): Promise<number> {
+  await client.query('begin');
+  try {
+    await lockSchema(client, schema);
+    const row = await client.query(`select value from "${schema}".meta where key = 'partitions'`);
+    const stored = (row.rows[0] as { value: string } | undefined)?.value;
+    if (stored !== undefined) {
+      if (Number(stored) !== partitions) {
+        throw new StoreMismatchError(
+          `the log in schema ${schema} was created with ${stored} partitions, not ${partitions}; open it with partitions: ${stored} (the count of a log never changes)`,
+        );
+      }
+    } else {
+      await client.query(`insert into "${schema}".meta (key, value) values ('format', 'factline-log'), ('partitions', $1)`, [String(partitions)]);
+      await client.query(`insert into "${schema}".partitions (partition, head) select p, 0 from generate_series(0, $1::int - 1) as p`, [partitions]);
+    }
+    await client.query('commit');
+    return partitions;
+  } catch (err) {
+    await client.query('rollback').catch(() => undefined);
+    throw err;
+  }
+}
+
+/** The partition count stored in a schema, or undefined before the first open. */
+export async function readPartitions(db: { query(text: string): Promise<{ rows: unknown[] }> }, schema: string): Promise<number | undefined> {
+  const res = await db.query(`select value from "${schema}".meta where key = 'partitions'`);
+  const value = (res.rows[0] as { value: string } | undefined)?.value;
+  return value === undefined ? undefined : Number(value);
+}

@@ -1,0 +1,42 @@
+import type { PgQueryConfig } from './types.js';
+
+/**
+ * The engine's statements for one schema. Each has a name, so node-postgres prepares it once per
+ * connection and later runs skip parsing and planning.
+ */
+export function statements(schema: string) {
+  const q = `"${schema}"`;
+  const named = (name: string, text: string) => (values: unknown[]): PgQueryConfig => ({ name: `factline.${schema}.${name}`, text, values });
+  return {
+    append: named('append', `select o_partition, o_base from ${q}.append($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint)`),
+    read: named('read', `select partition, sequence, id, source, type, key, body from ${q}.events where partition = $1 and sequence > $2 order by sequence limit $3`),
+    parked: named('parked', `select * from ${q}.parked where grp = $1 and partition = $2 order by key, sequence`),
+    position: named('position', `
+      with ins as (
+        insert into ${q}.positions (grp, partition, position)
+        select $1, $2, case when $3 then h.head else 0 end from ${q}.partitions h where h.partition = $2
+        on conflict do nothing returning position)
+      select position from ins union all select position from ${q}.positions where grp = $1 and partition = $2 limit 1`),
+    seen: named('seen', `
+      select i.id, i.source from ${q}.inbox i join unnest($2::text[], $3::text[]) as t(id, source)
+        on i.id = t.id and i.source = t.source
+      where i.grp = $1`),
+    openDeadLetters: named('openDeadLetters', `select count(*)::int as n from ${q}.dead_letters where grp = $1 and status = 'open'`),
+    commitBatch: named('commitBatch', `select ${q}.commit_batch($1, $2, $3, $4, $5::text[], $6::text[], $7) as ok`),
+    upsertParked: named('upsertParked', `
+      insert into ${q}.parked (grp, partition, sequence, key, state, attempts, next_attempt_at, errors, id, source, type, body)
+      select * from unnest($1::text[], $2::int[], $3::bigint[], $4::text[], $5::text[], $6::int[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
+      on conflict (grp, partition, sequence) do update set state = excluded.state, attempts = excluded.attempts,
+        next_attempt_at = excluded.next_attempt_at, errors = excluded.errors`),
+    deleteParked: named('deleteParked', `delete from ${q}.parked where grp = $1 and partition = $2 and sequence = any($3::bigint[])`),
+    insertDeadLetters: named('insertDeadLetters', `
+      insert into ${q}.dead_letters (id, grp, partition, sequence, key, event_id, event_source, event_type, subject, body,
+        reason, errors, strict, status, created_at, resolved_at, resolved_by, resolution, history)
+      select * from unnest($1::text[], $2::text[], $3::int[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+        $10::text[], $11::text[], $12::text[], $13::boolean[], $14::text[], $15::bigint[], $16::bigint[], $17::text[], $18::text[], $19::text[])`),
+    pruneInbox: named('pruneInbox', `
+      delete from ${q}.inbox where ctid = any(array(select ctid from ${q}.inbox where handled_at < $1 limit 5000))`),
+  };
+}
+
+export type Statements = ReturnType<typeof statements>;
