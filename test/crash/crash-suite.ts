@@ -1,0 +1,52 @@
+import { afterEach, describe, it } from 'vitest';
+import { createFactline } from '../../src/index.js';
+import { killAllChildren } from './children.js';
+import { CRASH_PARTITIONS } from './crash-event.js';
+import type { CrashStore, CrashTarget } from './crash-target.js';
+import { runKillStorm } from './kill-storm.js';
+import { runFailover, runGracefulStop } from './membership.js';
+
+/**
+ * The crash suite of one engine: real child processes sharing one store, killed with SIGKILL
+ * (or stopped with SIGTERM), and the effects checked afterwards. See docs/guarantees.md.
+ */
+export function describeCrashSuite(target: CrashTarget): void {
+  describe(`crash tests on ${target.name}`, () => {
+    const stores: CrashStore[] = [];
+    const fresh = async (label: string) => {
+      const store = await target.fresh(label);
+      stores.push(store);
+      await store.engine.open({ partitions: CRASH_PARTITIONS });
+      return store;
+    };
+
+    afterEach(async () => {
+      // No child outlives its test, whatever happened in it.
+      await killAllChildren();
+      for (const store of stores.splice(0)) {
+        await store.engine.close();
+        await store.close();
+      }
+    });
+
+    it('applies every acknowledged event exactly once and in key order while consumers and the producer are SIGKILLed', async () => {
+      const store = await fresh('storm');
+      await runKillStorm(store, target.name, {
+        events: 20_000, keys: 300, consumers: 3, consumerKills: 24, producerKills: 2, roundPauseMs: 20,
+        leaseTtlMs: 1200, heartbeatMs: 300,
+      });
+    }, 240_000);
+
+    it("moves a SIGKILLed member's partitions to the survivor, which handles what is published after the kill", async () => {
+      const store = await fresh('failover');
+      const app = createFactline({ engine: store.engine, source: 'crash/test', partitions: CRASH_PARTITIONS });
+      await runFailover(store, app, { leaseTtlMs: 1500, heartbeatMs: 300 });
+    }, 90_000);
+
+    it('on SIGTERM finishes the work in flight and releases the leases, so the other member takes over at once', async () => {
+      const store = await fresh('stop');
+      const app = createFactline({ engine: store.engine, source: 'crash/test', partitions: CRASH_PARTITIONS });
+      await runGracefulStop(store, app, { leaseTtlMs: 60_000, heartbeatMs: 200 });
+    }, 90_000);
+  });
+}

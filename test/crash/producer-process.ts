@@ -1,0 +1,99 @@
+/**
+ * The producer of the crash tests. It publishes CRASH_TOTAL events over CRASH_KEYS keys, each
+ * carrying the next counter of its key, in rounds: per round a few keys, each key in one
+ * operation (a lone app.publish, group-committed with the round's others, or an app.transaction
+ * with several publishes, sometimes of two keys). An event counts as published only once its
+ * promise resolved; the producer then appends `key n` to CRASH_PROGRESS (a plain file; a line
+ * written before a SIGKILL survives it).
+ *
+ * Restarted after a SIGKILL, it reads CRASH_PROGRESS and goes on from each key's last
+ * acknowledged counter. Events stored but not acknowledged before the kill are published again
+ * with the same id (crashEventId), which the consumers' inbox recognises.
+ *
+ * stdout: {"done":true,"acked":N} when all are acknowledged.
+ */
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createFactline } from '../../src/index.js';
+import { CRASH_PARTITIONS, counterAdvanced, crashEventId } from './crash-event.js';
+import { openChildStore, required } from './child-store.js';
+
+const progressFile = required(process.env, 'CRASH_PROGRESS');
+const total = Number(required(process.env, 'CRASH_TOTAL'));
+const keyCount = Number(required(process.env, 'CRASH_KEYS'));
+const roundPauseMs = Number(process.env.CRASH_ROUND_PAUSE_MS ?? 0);
+const keysPerRound = 24;
+
+const keys = Array.from({ length: keyCount }, (_, i) => `k${String(i).padStart(4, '0')}`);
+/** Next counter per key = how many of its events were acknowledged. */
+const next = new Map<string, number>(keys.map((k) => [k, 0]));
+let acked = 0;
+if (existsSync(progressFile)) {
+  for (const line of readFileSync(progressFile, 'utf8').split('\n')) {
+    const [key, n] = line.split(' ');
+    if (key === undefined || n === undefined || !next.has(key)) continue;
+    next.set(key, Math.max(next.get(key)!, Number(n) + 1));
+    acked++;
+  }
+}
+
+const store = openChildStore();
+const app = createFactline({ engine: store.engine, source: 'crash/producer', partitions: CRASH_PARTITIONS });
+
+function ack(published: readonly { key: string; n: number }[]): void {
+  appendFileSync(progressFile, published.map((p) => `${p.key} ${p.n}\n`).join(''));
+  for (const p of published) next.set(p.key, p.n + 1);
+  acked += published.length;
+}
+
+const data = (key: string, n: number) => [{ key, n }, { id: crashEventId(key, n) }] as const;
+
+async function publishOne(key: string): Promise<void> {
+  const n = next.get(key)!;
+  await app.publish(counterAdvanced, ...data(key, n));
+  ack([{ key, n }]);
+}
+
+/** Several events of one or two keys, interleaved, in one transaction. */
+async function publishInTransaction(own: readonly string[]): Promise<void> {
+  const planned: { key: string; n: number }[] = [];
+  const counts = new Map(own.map((k) => [k, 1 + Math.floor(Math.random() * 3)]));
+  const cursor = new Map(own.map((k) => [k, next.get(k)!]));
+  for (let left = true; left; ) {
+    left = false;
+    for (const k of own) {
+      if (counts.get(k)! === 0) continue;
+      counts.set(k, counts.get(k)! - 1);
+      const n = cursor.get(k)!;
+      cursor.set(k, n + 1);
+      planned.push({ key: k, n });
+      left = true;
+    }
+  }
+  await app.transaction(async (tx) => {
+    for (const p of planned) await tx.publish(counterAdvanced, ...data(p.key, p.n));
+  });
+  ack(planned);
+}
+
+function pickKeys(count: number): string[] {
+  const picked = new Set<string>();
+  while (picked.size < count) picked.add(keys[Math.floor(Math.random() * keys.length)]!);
+  return [...picked];
+}
+
+while (acked < total) {
+  const round = pickKeys(keysPerRound);
+  const ops: Promise<void>[] = [];
+  while (round.length > 0) {
+    const r = Math.random();
+    if (r < 0.15 && round.length >= 2) ops.push(publishInTransaction(round.splice(0, 2)));
+    else if (r < 0.3) ops.push(publishInTransaction(round.splice(0, 1)));
+    else ops.push(publishOne(round.shift()!));
+  }
+  await Promise.all(ops);
+  if (roundPauseMs > 0) await sleep(roundPauseMs);
+}
+
+await app.stop();
+process.stdout.write(`${JSON.stringify({ done: true, acked })}\n`);
