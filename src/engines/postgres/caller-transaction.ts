@@ -24,12 +24,25 @@ export interface PgLikeClient {
 
 /** The part of a Kysely transaction the adapter uses (`Transaction<DB>` from `db.transaction().execute(trx => ...)`). */
 export interface KyselyLike {
-  executeQuery(query: { sql: string; parameters: readonly unknown[]; query: unknown; queryId: unknown }): Promise<{ rows: unknown[] }>;
+  executeQuery(query: RawCompiledQuery): Promise<{ rows: unknown[] }>;
+}
+
+/** The shape of Kysely's `CompiledQuery.raw(sql, parameters)`. */
+export interface RawCompiledQuery {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+  readonly query: { readonly kind: 'RawNode'; readonly sqlFragments: readonly string[]; readonly parameters: readonly never[] };
+  readonly queryId: { readonly queryId: string };
 }
 
 /** The part of a Drizzle transaction the adapter uses (node-postgres driver, `db.transaction(async (tx) => ...)`). */
 export interface DrizzleLike {
-  execute(query: { getSQL(): unknown }): PromiseLike<unknown>;
+  /**
+   * Drizzle's `execute(query: SQLWrapper)`. Its SQL type is a class that no structural type
+   * matches, so the parameter is typed `never`; the adapter passes an object with `getSQL()`
+   * whose `toQuery()` gives Drizzle the statement and its parameters unchanged.
+   */
+  execute(query: never): PromiseLike<unknown>;
 }
 
 export function fromPg(client: PgLikeClient): SqlExecutor {
@@ -54,7 +67,7 @@ export function fromDrizzle(tx: DrizzleLike): SqlExecutor {
   return {
     async executeSql(text, values = []) {
       const query = { sql: text, params: values };
-      const result = await tx.execute({ getSQL: () => ({ toQuery: () => query, shouldInlineParams: false }) });
+      const result = await tx.execute({ getSQL: () => ({ toQuery: () => query, shouldInlineParams: false }) } as never);
       const rows = (result as { rows?: unknown[] }).rows ?? (Array.isArray(result) ? (result as unknown[]) : []);
       return { rows };
     },
@@ -107,7 +120,8 @@ export async function appendInTransaction(target: SqlExecutor | PgLikeClient, lo
 /** The app (or engine) whose log receives the events. */
 export interface PublishTarget {
   readonly source: string;
-  readonly engine: PostgresEngine;
+  /** Must be a `postgresEngine(...)`; checked when called. */
+  readonly engine: { readonly kind: string };
 }
 
 /**
@@ -116,8 +130,8 @@ export interface PublishTarget {
  * stored envelopes; they are durable once the caller commits.
  */
 export async function publishIn(target: SqlExecutor | PgLikeClient, app: PublishTarget, entries: readonly PublishEntry[]): Promise<Envelope[]> {
-  const engine = app.engine;
-  if (!engine || engine.kind !== 'postgres') {
+  const engine = app.engine as PostgresEngine | undefined;
+  if (!engine || engine.kind !== 'postgres' || typeof engine.schema !== 'string') {
     throw new FactlineError('INVALID_ARGUMENT', 'publishIn needs an app created with postgresEngine(...)');
   }
   const ex = toExecutor(target);

@@ -6,5 +6,5 @@ export { LATEST_MIGRATION } from './migrations.js';
 export type { PostgresEngine, PostgresEngineOptions } from './engine.js';
 export type { MigrateOptions } from './migrate.js';
 export type { MigrationResult } from './migrations.js';
-export type { SqlExecutor, PgLikeClient, KyselyLike, DrizzleLike, LogLocation, PublishTarget } from './caller-transaction.js';
+export type { SqlExecutor, PgLikeClient, KyselyLike, RawCompiledQuery, DrizzleLike, LogLocation, PublishTarget } from './caller-transaction.js';
 export type { PgTx, PgPool, PgPoolClient, PgResult, PgQueryConfig, PgQueryable } from './types.js';
