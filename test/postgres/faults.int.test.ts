@@ -1,0 +1,71 @@
+import pg from 'pg';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { createFactline, FactlineError, type Factline } from '../../src/index.js';
+import { postgresEngine, type PgTx } from '../../src/engines/postgres/index.js';
+import { TestPlaced, eventually, memoryLogger } from '../../src/testing/index.js';
+import { PG_URL, describePg, freshSchema } from './pg-test.js';
+
+describePg('lost connections', () => {
+  const schema = freshSchema('faults');
+  let pool: pg.Pool;
+  let app: Factline<PgTx>;
+  let killed = 0;
+
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: PG_URL, max: 2 });
+    app = createFactline({ engine: postgresEngine({ connectionString: PG_URL, schema, poolSize: 4 }), source: 'test/faults', partitions: 1, logger: memoryLogger() });
+    await app.start();
+    await pool.query(`create table "${schema}".effects (rid bigserial primary key, event_id text not null, n int not null)`);
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await pool?.end();
+  });
+
+  it('gives a publisher a CONNECTION_LOST error and rolls its transaction back', async () => {
+    let id = '';
+    const err = await app.transaction(async (tx) => {
+      id = (await tx.publish(TestPlaced, { key: 'lost', n: 1 })).id;
+      await tx.db.query('select pg_terminate_backend(pg_backend_pid())');
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FactlineError);
+    expect((err as FactlineError).code).toBe('CONNECTION_LOST');
+    expect((err as Error).message).toMatch(/rolled back; try again/);
+    expect(await app.engine.admin.findEvent(id)).toBeUndefined();
+    // The broken connection was dropped: the next publish works.
+    const ok = await app.publish(TestPlaced, { key: 'lost', n: 2 });
+    expect(await app.engine.admin.findEvent(ok.id)).toBeDefined();
+  });
+
+  it('rolls back a whole batch whose connection is lost, then handles every event once', async () => {
+    const kill = new pg.Pool({ connectionString: PG_URL, max: 1 });
+    const consumer = createFactline({ engine: postgresEngine({ connectionString: PG_URL, schema, poolSize: 4 }), source: 'test/faults', partitions: 1, logger: memoryLogger() });
+    consumer.consumer('effects', { batchSize: 50, pollMs: 20 }).on(TestPlaced, async (e, ctx) => {
+      await ctx.db.query(`insert into "${schema}".effects (event_id, n) values ($1, $2)`, [e.id, e.data.n]);
+      if (e.data.key === 'batch' && e.data.n === 25 && killed === 0) {
+        killed++;
+        // Another session ends this transaction's connection, as a network failure or a server crash would.
+        const pid = (await ctx.db.query<{ pid: number }>('select pg_backend_pid() as pid')).rows[0]!.pid;
+        await kill.query('select pg_terminate_backend($1)', [pid]);
+      }
+    });
+    const published = await app.publishAll(Array.from({ length: 40 }, (_, n) => ({ event: TestPlaced, data: { key: 'batch', n } })));
+    await consumer.start();
+    try {
+      await eventually('every event handled', async () => {
+        const rows = (await pool.query(`select event_id from "${schema}".effects`)).rows as { event_id: string }[];
+        return published.every((p) => rows.some((r) => r.event_id === p.id));
+      });
+      expect(killed).toBe(1);
+      const counts = (await pool.query(`select event_id, count(*)::int as n from "${schema}".effects group by event_id`)).rows as { event_id: string; n: number }[];
+      const byId = new Map(counts.map((c) => [c.event_id, c.n]));
+      expect(published.map((p) => byId.get(p.id))).toEqual(published.map(() => 1));
+      // No dead letter: the broken batch was retried as a whole, not recorded as a handler failure.
+      expect(await consumer.engine.admin.listDeadLetters({ group: 'effects' })).toEqual([]);
+    } finally {
+      await consumer.stop();
+      await kill.end();
+    }
+  });
+});
