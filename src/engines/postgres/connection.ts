@@ -12,7 +12,7 @@ import type { PgPool, PgPoolClient, PgTx } from './types.js';
 export async function withClient<T>(pool: PgPool, what: string, tx: boolean, fn: (c: PgPoolClient) => Promise<T>): Promise<T> {
   let c: PgPoolClient;
   try {
-    c = await pool.connect();
+    c = serialized(await pool.connect());
   } catch (err) {
     throw isConnectionError(err) ? connectionLost(what, err, false) : err;
   }
@@ -58,4 +58,25 @@ export async function withClient<T>(pool: PgPool, what: string, tx: boolean, fn:
 /** The `db` handle of a transaction: the connection's query, nothing else. */
 export function txHandle(c: PgPoolClient): PgTx {
   return { query: (text, values) => c.query(text, values) as never };
+}
+
+/**
+ * The client with its queries run one after another. Handlers of different keys run concurrently
+ * in one consume transaction, on one connection: node-postgres queues such queries but will stop
+ * doing so, so they are queued here.
+ */
+function serialized(c: PgPoolClient): PgPoolClient {
+  let tail: Promise<unknown> = Promise.resolve();
+  const query = (...args: unknown[]) => {
+    const next = tail.then(() => (c.query as (...a: unknown[]) => Promise<unknown>)(...args));
+    tail = next.catch(() => undefined);
+    return next;
+  };
+  return {
+    query: query as PgPoolClient['query'],
+    release: (err) => c.release(err),
+    on: ((event: string, listener: (...a: never[]) => void) => (c.on as (e: string, l: unknown) => unknown)(event, listener)) as PgPoolClient['on'],
+    removeListener: (event, listener) => c.removeListener(event, listener),
+    removeAllListeners: (event) => c.removeAllListeners(event),
+  };
 }
