@@ -94,9 +94,24 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
   };
 
   async function envelopeFor(definition: EventDefinition, data: unknown, publishOptions: PublishOptions | undefined, cause: Cause | undefined): Promise<NewEvent> {
-    const valid = await validateData(definition, data, 'publish');
-    await ready();
+    let valid = validateData(definition, data, 'publish');
+    if (valid instanceof Promise) valid = await valid;
+    if (partitions === 0) await ready();
     return buildEnvelope(definition, valid, source, partitions, clock.now(), publishOptions, cause);
+  }
+
+  /** Validates and builds envelopes for many entries; all are checked before any is stored. */
+  async function envelopesFor(entries: readonly PublishEntry[]): Promise<NewEvent[]> {
+    if (partitions === 0) await ready();
+    const now = clock.now();
+    const events: NewEvent[] = new Array(entries.length);
+    for (let i = 0; i < entries.length; i++) {
+      const e = entries[i]!;
+      let valid = validateData(e.event, e.data, 'publish');
+      if (valid instanceof Promise) valid = await valid;
+      events[i] = buildEnvelope(e.event, valid, source, partitions, now, e.options, undefined);
+    }
+    return events;
   }
 
   const publishInScope: Publisher = async (scope, definition, data, publishOptions) => {
@@ -131,8 +146,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
     },
 
     async publishAll(entries) {
-      const events: NewEvent[] = [];
-      for (const e of entries) events.push(await envelopeFor(e.event, e.data, e.options, undefined));
+      const events = await envelopesFor(entries);
       const scope = scopeStorage.getStore();
       const stored = scope && !scope.closed ? await scope.tx.append(events) : await engine.append(events);
       return stored.map((s) => s.envelope);

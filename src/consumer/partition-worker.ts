@@ -195,7 +195,7 @@ export class PartitionWorker {
         const seen = toRun.length ? await tx.seen(toRun) : new Set<string>();
         const handled: { source: string; id: string }[] = [];
         const stoppedAt = new Map<string, number>();
-        await runByKey(toRun, (r) => r.key, this.s.concurrency, async (rec) => {
+        await runByKey(toRun, (r) => r.key, this.s.concurrency, (rec) => {
           const id = identity(rec);
           if (seen.has(id)) return true;
           seen.add(id);
@@ -204,15 +204,25 @@ export class PartitionWorker {
             stoppedAt.set(rec.key, rec.sequence);
             return false;
           }
-          try {
-            const delivery = prepareDelivery(rec.body, rec.type, this.s.handlers.get(rec.type)!);
-            await invoke(delivery, tx, this.s.name, 1, this.s.logger, this.s.publisher);
-            handled.push({ source: rec.source, id: rec.id });
-            return true;
-          } catch (err) {
+          const fail = (err: unknown) => {
             failedNow.set(rec.sequence, err);
             return false;
+          };
+          let pending: void | Promise<void>;
+          try {
+            const delivery = prepareDelivery(rec.body, rec.type, this.s.handlers.get(rec.type)!);
+            pending = invoke(delivery, tx, this.s.name, 1, this.s.logger, this.s.publisher);
+          } catch (err) {
+            return fail(err);
           }
+          if (pending === undefined) {
+            handled.push({ source: rec.source, id: rec.id });
+            return true;
+          }
+          return pending.then(() => {
+            handled.push({ source: rec.source, id: rec.id });
+            return true;
+          }, fail);
         });
         if (failedNow.size > 0) throw new AttemptFailed(undefined);
         // Events behind a failure of their key wait in the parked table, in order.

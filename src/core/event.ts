@@ -61,20 +61,24 @@ function pathOf(issue: StandardSchemaV1.Issue): string {
     .join('.');
 }
 
+function failure(type: string, verb: string, issues: ReadonlyArray<StandardSchemaV1.Issue>): EventValidationError {
+  const fields: FieldIssue[] = issues.map((i) => ({ field: pathOf(i), message: i.message }));
+  return new EventValidationError(type, verb, fields);
+}
+
 /**
- * Validates `data` against the definition's schema and returns the schema's output.
- * Throws EventValidationError naming each failing field.
+ * Validates `data` against the definition's schema and returns the schema's output: directly
+ * when the schema validates synchronously (most do), else as a promise. Throws (or rejects with)
+ * EventValidationError naming each failing field.
  */
-export async function validateData<Data>(
-  def: EventDefinition<string, unknown, Data>,
-  data: unknown,
-  verb: string,
-): Promise<Data> {
-  let result = def.schema['~standard'].validate(data);
-  if (result instanceof Promise) result = await result;
-  if (result.issues) {
-    const issues: FieldIssue[] = result.issues.map((i) => ({ field: pathOf(i), message: i.message }));
-    throw new EventValidationError(def.type, verb, issues);
+export function validateData<Data>(def: EventDefinition<string, unknown, Data>, data: unknown, verb: string): Data | Promise<Data> {
+  const result = def.schema['~standard'].validate(data);
+  if (result instanceof Promise) {
+    return result.then((r) => {
+      if (r.issues) throw failure(def.type, verb, r.issues);
+      return r.value;
+    });
   }
+  if (result.issues) throw failure(def.type, verb, result.issues);
   return result.value;
 }

@@ -1,18 +1,19 @@
-import { randomBytes, randomFillSync } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 let lastMs = 0;
 let counter = 0;
-const pool = Buffer.alloc(16 * 512);
+const pool = Buffer.alloc(16 * 4096);
 let poolOffset = pool.length;
 
-function random16(): Buffer {
-  if (poolOffset >= pool.length) {
+/** Random bytes from a pool refilled by the CSPRNG 64 KiB at a time (one call per 4096 ids). */
+function randomHex(bytes: 8 | 16): string {
+  if (poolOffset + bytes > pool.length) {
     randomFillSync(pool);
     poolOffset = 0;
   }
-  const slice = pool.subarray(poolOffset, poolOffset + 16);
-  poolOffset += 16;
-  return slice;
+  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  poolOffset += bytes;
+  return hex;
 }
 
 /**
@@ -32,13 +33,11 @@ export function uuidv7(nowMs: number = Date.now()): string {
     }
   }
   const ms = lastMs;
-  const rnd = random16();
-  const hex = (n: number, width: number) => n.toString(16).padStart(width, '0');
-  const timeHex = hex(ms, 12);
-  const randA = hex(0x7000 | counter, 4);
-  const variant = hex(0x8000 | (rnd.readUInt16BE(0) & 0x3fff), 4);
-  const tail = rnd.toString('hex', 2, 8);
-  return `${timeHex.slice(0, 8)}-${timeHex.slice(8)}-${randA}-${variant}-${tail}`;
+  const rnd = randomHex(8);
+  const timeHex = ms.toString(16).padStart(12, '0');
+  const randA = (0x7000 | counter).toString(16);
+  const variant = (0x8000 | (parseInt(rnd.slice(0, 4), 16) & 0x3fff)).toString(16);
+  return `${timeHex.slice(0, 8)}-${timeHex.slice(8)}-${randA}-${variant}-${rnd.slice(4)}`;
 }
 
 /** Milliseconds since the epoch encoded in a UUIDv7, or undefined when the id is not a v7 UUID. */
@@ -49,12 +48,12 @@ export function uuidv7Time(id: string): number | undefined {
 
 /** A W3C trace context `traceparent` for a new root trace (sampled). */
 export function newTraceparent(): string {
-  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+  return `00-${randomHex(16)}-${randomHex(8)}-01`;
 }
 
 /** A child `traceparent` in the same trace as `parent`, with a new span id. */
 export function childTraceparent(parent: string): string {
   const parts = parent.split('-');
   if (parts.length !== 4 || parts[1]?.length !== 32) return newTraceparent();
-  return `${parts[0]}-${parts[1]}-${randomBytes(8).toString('hex')}-${parts[3]}`;
+  return `${parts[0]}-${parts[1]}-${randomHex(8)}-${parts[3]}`;
 }
