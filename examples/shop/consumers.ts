@@ -31,13 +31,16 @@ export function registerConsumers(app: Factline<unknown>, s: ShopConsumers): voi
   app.consumer('billing', s.options('billing')).on(OrderPlaced, async (event, ctx) => {
     counted('billing', ctx.attempt);
     const invoiceId = `inv-${event.data.orderId}`;
-    await shopSql(ctx.db).run('insert into invoices (id, order_id, amount) values (?, ?, ?)', [invoiceId, event.data.orderId, event.data.total]);
+    await shopSql(() => ctx.db).run('insert into invoices (id, order_id, amount) values (?, ?, ?)', [invoiceId, event.data.orderId, event.data.total]);
     await ctx.publish(InvoiceIssued, { invoiceId, orderId: event.data.orderId, email: event.data.email, amount: event.data.total });
   });
 
   app.consumer('inventory', s.options('inventory')).on(OrderPlaced, async (event, ctx) => {
     counted('inventory', ctx.attempt);
-    const sql = shopSql(ctx.db);
+    const sql = shopSql(() => ctx.db);
+    // Stock rows are hot: every partition's transaction updates them. On PostgreSQL, lock them all
+    // in one order first so that concurrent transactions queue instead of deadlocking.
+    if (sql.kind === 'postgres') await sql.all('select sku from stock order by sku for update');
     const taken: { sku: string; quantity: number }[] = [];
     for (const item of event.data.items) {
       const changed = await sql.run('update stock set available = available - ? where sku = ? and available >= ?', [item.quantity, item.sku, item.quantity]);
@@ -59,18 +62,18 @@ export function registerConsumers(app: Factline<unknown>, s: ShopConsumers): voi
     .on(OrderPlaced, async (event, ctx) => {
       counted('email', ctx.attempt);
       const messageId = await s.email.send({ idempotencyKey: event.id, to: event.data.email, template: 'order-confirmation' }, ctx.signal);
-      await shopSql(ctx.db).run('insert into emails (event_id, order_id, template, message_id) values (?, ?, ?, ?)', [event.id, event.data.orderId, 'order-confirmation', messageId]);
+      await shopSql(() => ctx.db).run('insert into emails (event_id, order_id, template, message_id) values (?, ?, ?, ?)', [event.id, event.data.orderId, 'order-confirmation', messageId]);
     })
     .on(InvoiceIssued, async (event, ctx) => {
       counted('email', ctx.attempt);
       const messageId = await s.email.send({ idempotencyKey: event.id, to: event.data.email, template: 'invoice' }, ctx.signal);
-      await shopSql(ctx.db).run('insert into emails (event_id, order_id, template, message_id) values (?, ?, ?, ?)', [event.id, event.data.orderId, 'invoice', messageId]);
+      await shopSql(() => ctx.db).run('insert into emails (event_id, order_id, template, message_id) values (?, ?, ?, ?)', [event.id, event.data.orderId, 'invoice', messageId]);
     });
 
   const analytics = app.consumer('analytics', s.options('analytics'));
   analytics.on(OrderPlaced, async (event, ctx) => {
     counted('analytics', ctx.attempt);
-    const sql = shopSql(ctx.db);
+    const sql = shopSql(() => ctx.db);
     await bump(sql, 'events', 1);
     await bump(sql, 'orders', 1);
     await bump(sql, 'revenue_cents', event.data.total);
@@ -78,7 +81,7 @@ export function registerConsumers(app: Factline<unknown>, s: ShopConsumers): voi
   for (const def of [InvoiceIssued, StockReserved, StockUnavailable] as const) {
     analytics.on(def, async (event, ctx) => {
       counted('analytics', ctx.attempt);
-      const sql = shopSql(ctx.db);
+      const sql = shopSql(() => ctx.db);
       await bump(sql, 'events', 1);
       await bump(sql, event.type, 1);
     });
@@ -93,7 +96,7 @@ export function registerConsumers(app: Factline<unknown>, s: ShopConsumers): voi
       risk = 20;
     }
     const score = risk + Math.min(50, Math.floor(event.data.total / 1000));
-    await shopSql(ctx.db).run('insert into fraud_checks (order_id, score, verdict) values (?, ?, ?)', [event.data.orderId, score, score > 60 ? 'review' : 'clear']);
+    await shopSql(() => ctx.db).run('insert into fraud_checks (order_id, score, verdict) values (?, ?, ?)', [event.data.orderId, score, score > 60 ? 'review' : 'clear']);
   });
 }
 

@@ -4,6 +4,7 @@
  * are written with `?` placeholders and the portable subset of SQL both understand.
  */
 export interface ShopSql {
+  readonly kind: 'sqlite' | 'postgres';
   /** Runs a statement; returns the number of rows it changed. */
   run(sql: string, params?: readonly unknown[]): Promise<number>;
   all<R>(sql: string, params?: readonly unknown[]): Promise<R[]>;
@@ -21,19 +22,28 @@ const toPg = (sql: string) => {
   return sql.replace(/\?/g, () => `$${++n}`);
 };
 
-export function shopSql(db: unknown): ShopSql {
-  if (db && typeof (db as SqliteLike).prepare === 'function') {
-    const s = db as SqliteLike;
+/**
+ * Handlers pass a getter (`() => ctx.db`) rather than the handle: every statement then goes
+ * through `ctx.db`, which refuses to run once the attempt has ended (a handler that ran past its
+ * timeout cannot write outside its transaction).
+ */
+export function shopSql(handle: unknown | (() => unknown)): ShopSql {
+  const db = typeof handle === 'function' ? (handle as () => unknown) : () => handle;
+  const first = db();
+  if (first && typeof (first as SqliteLike).prepare === 'function') {
+    const s = () => db() as SqliteLike;
     return {
-      run: async (sql, p = []) => s.prepare(sql).run(...p).changes,
-      all: async <R>(sql: string, p: readonly unknown[] = []) => s.prepare(sql).all(...p) as R[],
+      kind: 'sqlite',
+      run: async (sql, p = []) => s().prepare(sql).run(...p).changes,
+      all: async <R>(sql: string, p: readonly unknown[] = []) => s().prepare(sql).all(...p) as R[],
     };
   }
-  if (db && typeof (db as PgLike).query === 'function') {
-    const q = db as PgLike;
+  if (first && typeof (first as PgLike).query === 'function') {
+    const q = () => db() as PgLike;
     return {
-      run: async (sql, p = []) => (await q.query(toPg(sql), [...p])).rowCount ?? 0,
-      all: async <R>(sql: string, p: readonly unknown[] = []) => (await q.query(toPg(sql), [...p])).rows as R[],
+      kind: 'postgres',
+      run: async (sql, p = []) => (await q().query(toPg(sql), [...p])).rowCount ?? 0,
+      all: async <R>(sql: string, p: readonly unknown[] = []) => (await q().query(toPg(sql), [...p])).rows as R[],
     };
   }
   throw new Error('the shop needs a SQLite or PostgreSQL transaction handle');
