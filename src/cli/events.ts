@@ -68,12 +68,18 @@ export async function tail(engine: Engine, partitions: number, o: TailOptions, e
       }
       if (records.length > 0) any = true;
     }
-    if (!any) await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, o.pollMs);
-      signal.addEventListener('abort', () => {
-        clearTimeout(timer);
-        resolve();
-      }, { once: true });
-    });
+    if (!any) await pause(o.pollMs, signal);
   }
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
