@@ -3,15 +3,21 @@ import { createFactline } from '../../src/index.js';
 import { killAllChildren } from './children.js';
 import { CRASH_PARTITIONS } from './crash-event.js';
 import type { CrashStore, CrashTarget } from './crash-target.js';
-import { runKillStorm } from './kill-storm.js';
+import { runKillStorm, type KillStormOptions } from './kill-storm.js';
 import { runFailover, runGracefulStop } from './membership.js';
 
 /**
  * The crash suite of one engine: real child processes sharing one store, killed with SIGKILL
  * (or stopped with SIGTERM), and the effects checked afterwards. See docs/guarantees.md.
  */
-export function describeCrashSuite(target: CrashTarget): void {
-  describe(`crash tests on ${target.name}`, () => {
+export interface CrashSuiteOptions {
+  readonly skip?: boolean;
+  /** The producer's pace on this engine, so that its work spans the kills in a reasonable time. */
+  readonly producer?: Pick<KillStormOptions, 'roundPauseMs' | 'keysPerRound'>;
+}
+
+export function describeCrashSuite(target: CrashTarget, options: CrashSuiteOptions = {}): void {
+  describe.skipIf(options.skip === true)(`crash tests on ${target.name}`, () => {
     const stores: CrashStore[] = [];
     const fresh = async (label: string) => {
       const store = await target.fresh(label);
@@ -32,8 +38,8 @@ export function describeCrashSuite(target: CrashTarget): void {
     it('applies every acknowledged event exactly once and in key order while consumers and the producer are SIGKILLed', async () => {
       const store = await fresh('storm');
       await runKillStorm(store, target.name, {
-        events: 20_000, keys: 300, consumers: 3, consumerKills: 24, producerKills: 2, roundPauseMs: 20,
-        leaseTtlMs: 1200, heartbeatMs: 300,
+        events: 20_000, keys: 300, consumers: 3, consumerKills: 24, producerKills: 2, leaseTtlMs: 1200, heartbeatMs: 300,
+        ...(options.producer ?? { roundPauseMs: 20, keysPerRound: 24 }),
       });
     }, 240_000);
 

@@ -10,7 +10,13 @@
  * acknowledged counter. Events stored but not acknowledged before the kill are published again
  * with the same id (crashEventId), which the consumers' inbox recognises.
  *
- * stdout: {"done":true,"acked":N} when all are acknowledged.
+ * A rejected publish or transaction stored nothing it can count on: the producer tries it again
+ * with the same ids (as any producer should), up to a few times, and reports the rejections.
+ *
+ * Environment: see child-store.ts, plus CRASH_PROGRESS, CRASH_TOTAL, CRASH_KEYS, and optionally
+ * CRASH_KEYS_PER_ROUND (default 24) and CRASH_ROUND_PAUSE_MS (default 0).
+ *
+ * stdout: {"rejection":"..."} per rejected attempt; {"done":true,"acked":N} when all are acknowledged.
  */
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -22,7 +28,7 @@ const progressFile = required(process.env, 'CRASH_PROGRESS');
 const total = Number(required(process.env, 'CRASH_TOTAL'));
 const keyCount = Number(required(process.env, 'CRASH_KEYS'));
 const roundPauseMs = Number(process.env.CRASH_ROUND_PAUSE_MS ?? 0);
-const keysPerRound = 24;
+const keysPerRound = Number(process.env.CRASH_KEYS_PER_ROUND ?? 24);
 
 const keys = Array.from({ length: keyCount }, (_, i) => `k${String(i).padStart(4, '0')}`);
 /** Next counter per key = how many of its events were acknowledged. */
@@ -48,9 +54,24 @@ function ack(published: readonly { key: string; n: number }[]): void {
 
 const data = (key: string, n: number) => [{ key, n }, { id: crashEventId(key, n) }] as const;
 
+async function withRetries(what: string, fn: () => Promise<void>): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (err) {
+      const message = `${what} rejected (attempt ${attempt}): ${err instanceof Error ? `${err.name} ${(err as { code?: string }).code ?? ''} ${err.message}` : String(err)}`;
+      process.stdout.write(`${JSON.stringify({ rejection: message })}\n`);
+      if (attempt >= 5) throw err;
+      await sleep(50 * attempt);
+    }
+  }
+}
+
 async function publishOne(key: string): Promise<void> {
   const n = next.get(key)!;
-  await app.publish(counterAdvanced, ...data(key, n));
+  await withRetries(`publish of ${crashEventId(key, n)}`, async () => {
+    await app.publish(counterAdvanced, ...data(key, n));
+  });
   ack([{ key, n }]);
 }
 
@@ -70,9 +91,11 @@ async function publishInTransaction(own: readonly string[]): Promise<void> {
       left = true;
     }
   }
-  await app.transaction(async (tx) => {
-    for (const p of planned) await tx.publish(counterAdvanced, ...data(p.key, p.n));
-  });
+  await withRetries(`transaction of ${planned.map((p) => crashEventId(p.key, p.n)).join(', ')}`, () =>
+    app.transaction(async (tx) => {
+      for (const p of planned) await tx.publish(counterAdvanced, ...data(p.key, p.n));
+    }),
+  );
   ack(planned);
 }
 

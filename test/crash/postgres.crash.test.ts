@@ -1,0 +1,9 @@
+import { PG_URL, freshSchema, pgAvailable } from '../postgres/pg-test.js';
+import { describeCrashSuite } from './crash-suite.js';
+import { postgresTarget } from './postgres-target.js';
+
+// Unreachable server: skipped with a loud message, or failing when CI=true (see pg-test.ts).
+describeCrashSuite(postgresTarget(PG_URL, freshSchema), {
+  skip: !pgAvailable,
+  producer: { roundPauseMs: 0, keysPerRound: 60 },
+});
