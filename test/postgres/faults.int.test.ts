@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createFactline, FactlineError, type Factline } from '../../src/index.js';
-import { postgresEngine, type PgTx } from '../../src/engines/postgres/index.js';
+import { ConnectionLostError, postgresEngine, type PgTx } from '../../src/engines/postgres/index.js';
 import { TestPlaced, eventually, memoryLogger } from '../../src/testing/index.js';
 import { PG_URL, describePg, freshSchema } from './pg-test.js';
 
@@ -31,7 +31,8 @@ describePg('lost connections', () => {
     }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(FactlineError);
     expect((err as FactlineError).code).toBe('CONNECTION_LOST');
-    expect((err as Error).message).toMatch(/rolled back; try again/);
+    expect((err as Error).message).toMatch(/nothing was committed; try again/);
+    expect((err as ConnectionLostError).mayHaveCommitted).toBe(false);
     expect(await app.engine.admin.findEvent(id)).toBeUndefined();
     // The broken connection was dropped: the next publish works.
     const ok = await app.publish(TestPlaced, { key: 'lost', n: 2 });

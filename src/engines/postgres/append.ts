@@ -15,6 +15,9 @@ export async function appendEvents(
 ): Promise<StoredEvent[]> {
   if (events.length === 0) return [];
   const parts: number[] = [];
+  // 1, 2, 3... per partition: the event's place after the partition's head.
+  const offsets: number[] = [];
+  const count = new Map<number, number>();
   const ids: string[] = [];
   const sources: string[] = [];
   const types: string[] = [];
@@ -26,13 +29,16 @@ export async function appendEvents(
     }
     const { sequence: _stored, ...envelope } = e.envelope;
     parts.push(e.partition);
+    const offset = (count.get(e.partition) ?? 0) + 1;
+    count.set(e.partition, offset);
+    offsets.push(offset);
     ids.push(envelope.id);
     sources.push(envelope.source);
     types.push(envelope.type);
     keys.push(envelope.partitionkey);
     bodies.push(JSON.stringify(envelope));
   }
-  const res = await query(statement([parts, ids, sources, types, keys, bodies, now]));
+  const res = await query(statement([parts, offsets, ids, sources, types, keys, bodies, now]));
   const next = new Map<number, number>();
   for (const row of res.rows as { o_partition: number; o_base: string }[]) next.set(row.o_partition, Number(row.o_base));
   return events.map((e) => {

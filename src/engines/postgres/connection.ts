@@ -1,27 +1,33 @@
 import { FactlineError } from '../../core/errors.js';
-import { connectionLost, isConnectionError } from './errors.js';
+import { ConnectionLostError, isConnectionError } from './errors.js';
 import type { PgPool, PgPoolClient, PgTx } from './types.js';
 
 /**
- * Runs `fn` on one pooled connection, in a transaction when `tx` is true: BEGIN, fn, COMMIT, or
- * ROLLBACK when fn throws. A connection that broke is destroyed, never returned to the pool, and
+ * How `fn` runs: `read` (no transaction, changes nothing), `write` (one statement, its own
+ * transaction), `transaction` (BEGIN, fn, COMMIT, or ROLLBACK when fn throws).
+ */
+export type RunMode = 'read' | 'write' | 'transaction';
+
+/**
+ * Runs `fn` on one pooled connection in the given mode. A connection that broke is destroyed, never returned to the pool, and
  * the error becomes a FactlineError with code CONNECTION_LOST that says whether COMMIT may have
  * happened. A COMMIT that the server answers with ROLLBACK (the transaction had failed and user
  * code went on) throws TRANSACTION_ABORTED.
  */
-export async function withClient<T>(pool: PgPool, what: string, tx: boolean, fn: (c: PgPoolClient) => Promise<T>): Promise<T> {
+export async function withClient<T>(pool: PgPool, what: string, mode: RunMode, fn: (c: PgPoolClient) => Promise<T>): Promise<T> {
+  const tx = mode === 'transaction';
   let c: PgPoolClient;
   try {
     c = serialized(await pool.connect());
   } catch (err) {
-    throw isConnectionError(err) ? connectionLost(what, err, false) : err;
+    throw isConnectionError(err) ? new ConnectionLostError(what, err, false) : err;
   }
   let broken: Error | undefined;
   const onError = (err: Error) => {
     broken ??= err;
   };
   c.on('error', onError);
-  let committing = false;
+  let committing = mode === 'write';
   try {
     if (tx) await c.query('begin');
     const result = await fn(c);
@@ -41,9 +47,9 @@ export async function withClient<T>(pool: PgPool, what: string, tx: boolean, fn:
     }
     if (isConnectionError(err)) {
       broken ??= err as Error;
-      throw connectionLost(what, err, committing);
+      throw new ConnectionLostError(what, err, committing);
     }
-    if (broken && !(err instanceof FactlineError)) throw connectionLost(what, err, committing);
+    if (broken && !(err instanceof FactlineError)) throw new ConnectionLostError(what, err, committing);
     throw err;
   } finally {
     if (broken) {

@@ -6,8 +6,8 @@ import { FactlineError, LeaseLostError, NotRunningError } from '../../core/error
 import { systemClock, type Clock } from '../../core/clock.js';
 import { postgresAdmin } from './admin.js';
 import { appendEvents } from './append.js';
-import { txHandle, withClient } from './connection.js';
-import { connectionFailed, describeTarget, isConnectionError } from './errors.js';
+import { txHandle, withClient, type RunMode } from './connection.js';
+import { ConnectionLostError, connectionFailed, describeTarget, isConnectionError } from './errors.js';
 import { heartbeat, leave, release } from './leases.js';
 import { NotificationListener } from './listener.js';
 import { channelOf, checkSchemaName, ensurePartitions, runMigrations } from './migrations.js';
@@ -72,7 +72,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
     return pool;
   }
 
-  const run = <T>(what: string, tx: boolean, fn: (c: PgPoolClient) => Promise<T>) => withClient(live(what), what, tx, fn);
+  const run = <T>(what: string, mode: RunMode, fn: (c: PgPoolClient) => Promise<T>) => withClient(live(what), what, mode, fn);
 
   const appendOn = (c: PgPoolClient, events: readonly NewEvent[]) =>
     appendEvents((config) => c.query(config), st.append, events, partitions!, clock.now());
@@ -90,7 +90,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
 
   async function inTransaction<T>(what: string, fn: (c: PgPoolClient, appended: { any: boolean }) => Promise<T>): Promise<T> {
     const appended = { any: false };
-    const result = await run(what, true, (c) => fn(c, appended));
+    const result = await run(what, 'transaction', (c) => fn(c, appended));
     if (appended.any) notify();
     return result;
   }
@@ -153,13 +153,13 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
       if (events.length === 0) return [];
       for (let attempt = 0; ; attempt++) {
         try {
-          return await inTransaction('append', async (c, appended) => {
-            appended.any = true;
-            return appendOn(c, events);
-          });
+          // One statement, so it runs as its own transaction: no BEGIN and COMMIT round trips.
+          const stored = await run('append', 'write', (c) => appendOn(c, events));
+          notify();
+          return stored;
         } catch (err) {
-          // Retry only when the transaction surely did not commit (lost before COMMIT was sent).
-          const retriable = err instanceof FactlineError && err.code === 'CONNECTION_LOST' && !/may or may not/.test(err.message);
+          // Retry only when the append surely did not commit (no connection, or lost before the write was sent).
+          const retriable = err instanceof ConnectionLostError && !err.mayHaveCommitted;
           if (!retriable || attempt >= APPEND_RETRIES.length || !pool) throw err;
           await new Promise((resolve) => setTimeout(resolve, APPEND_RETRIES[attempt]));
         }
@@ -172,14 +172,14 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
     },
 
     heartbeat: (group, member, ttlMs): Promise<Assignment> =>
-      run('heartbeat', true, (c) => heartbeat(c, schema, group, member, ttlMs, partitions!, clock.now())),
+      run('heartbeat', 'transaction', (c) => heartbeat(c, schema, group, member, ttlMs, partitions!, clock.now())),
 
-    release: (group, member, parts) => run('release', true, (c) => release(c, schema, group, member, parts)),
+    release: (group, member, parts) => run('release', 'transaction', (c) => release(c, schema, group, member, parts)),
 
-    leave: (group, member) => run('leave', true, (c) => leave(c, schema, group, member)),
+    leave: (group, member) => run('leave', 'transaction', (c) => leave(c, schema, group, member)),
 
     position: (group: string, partition: number, start: StartFrom) =>
-      run('position', false, async (c) => {
+      run('position', 'write', async (c) => {
         const res = await c.query(st.position([group, partition, start === 'now']));
         const row = res.rows[0] as { position: string } | undefined;
         if (!row) throw new FactlineError('INVALID_ARGUMENT', `partition ${partition} does not exist in this log`);
@@ -187,10 +187,10 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
       }),
 
     read: (partition, after, limit): Promise<LogRecord[]> =>
-      run('read', false, async (c) => ((await c.query(st.read([partition, after, limit]))).rows as EventRow[]).map(toLogRecord)),
+      run('read', 'read', async (c) => ((await c.query(st.read([partition, after, limit]))).rows as EventRow[]).map(toLogRecord)),
 
     parked: (group, partition): Promise<ParkedRecord[]> =>
-      run('parked', false, async (c) => ((await c.query(st.parked([group, partition]))).rows as ParkedRow[]).map(toParked)),
+      run('parked', 'read', async (c) => ((await c.query(st.parked([group, partition]))).rows as ParkedRow[]).map(toParked)),
 
     consume: <T>(lease: Lease, fn: (tx: ConsumeTx<PgTx>) => Promise<T>) =>
       inTransaction('consume', async (c, appended) => {
@@ -214,14 +214,14 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
     async pruneInbox(beforeMs) {
       let total = 0;
       for (;;) {
-        const n = await run('pruneInbox', false, async (c) => (await c.query(st.pruneInbox([beforeMs]))).rowCount ?? 0);
+        const n = await run('pruneInbox', 'write', async (c) => (await c.query(st.pruneInbox([beforeMs]))).rowCount ?? 0);
         total += n;
         if (n < 5000) return total;
       }
     },
 
     get admin(): EngineAdmin {
-      return postgresAdmin((what, tx, fn) => run(what, tx, fn), schema, () => partitions ?? 0, clock);
+      return postgresAdmin((what, tx, fn) => run(what, tx ? 'transaction' : 'read', fn), schema, () => partitions ?? 0, clock);
     },
   };
 

@@ -35,13 +35,19 @@ export function connectionFailed(target: string, err: unknown): FactlineError {
 }
 
 /**
- * The connection broke during `what`. `ambiguous` is true when COMMIT may have reached the server:
- * the transaction may or may not have committed.
+ * The connection to PostgreSQL broke during an operation. `mayHaveCommitted` is true when the
+ * failure came after COMMIT (or a single-statement write) reached the server: it may or may not
+ * have committed. Otherwise the work was rolled back and can be retried.
  */
-export function connectionLost(what: string, err: unknown, ambiguous: boolean): FactlineError {
-  const detail = err instanceof Error ? err.message : String(err);
-  const outcome = ambiguous
-    ? 'the connection broke while committing, so it may or may not have committed; publish again with the same event ids if needed (consumers handle an id once)'
-    : 'the transaction was rolled back; try again';
-  return new FactlineError('CONNECTION_LOST', `${what}: lost the connection to PostgreSQL (${detail}); ${outcome}`, { cause: err });
+export class ConnectionLostError extends FactlineError {
+  readonly mayHaveCommitted: boolean;
+  constructor(what: string, err: unknown, mayHaveCommitted: boolean) {
+    const detail = err instanceof Error ? err.message : String(err);
+    const outcome = mayHaveCommitted
+      ? 'it broke after the write reached the server, so it may or may not have committed; publish again with the same event ids if needed (consumers handle an id once)'
+      : 'nothing was committed; try again';
+    super('CONNECTION_LOST', `${what}: lost the connection to PostgreSQL (${detail}); ${outcome}`, { cause: err });
+    this.name = 'ConnectionLostError';
+    this.mayHaveCommitted = mayHaveCommitted;
+  }
 }

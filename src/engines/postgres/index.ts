@@ -2,6 +2,7 @@ export { postgresEngine } from './engine.js';
 export { migrate, storedPartitions } from './migrate.js';
 export { publishIn, appendInTransaction, fromPg, fromKysely, fromDrizzle } from './caller-transaction.js';
 export { LATEST_MIGRATION } from './migrations.js';
+export { ConnectionLostError } from './errors.js';
 
 export type { PostgresEngine, PostgresEngineOptions } from './engine.js';
 export type { MigrateOptions } from './migrate.js';

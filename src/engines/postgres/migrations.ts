@@ -56,34 +56,24 @@ create table ${q}.dead_letters (
   resolved_at bigint, resolved_by text, resolution text, history text not null);
 create index dead_letters_group on ${q}.dead_letters (grp, status);
 
-create function ${q}.append(p_partitions int[], p_ids text[], p_sources text[], p_types text[], p_keys text[], p_bodies text[], p_time bigint)
+create function ${q}.append(p_partitions int[], p_offsets int[], p_ids text[], p_sources text[], p_types text[], p_keys text[], p_bodies text[], p_time bigint)
 returns table (o_partition int, o_base bigint) language plpgsql as $fn$
-declare
-  r record;
-  v_base bigint;
-  v_parts int[] := '{}';
-  v_bases bigint[] := '{}';
-  v_by_part bigint[] := '{}';
 begin
-  for r in select u.p, count(*) as n from unnest(p_partitions) as u(p) group by u.p order by u.p loop
-    update ${q}.partitions h set head = h.head + r.n where h.partition = r.p returning h.head - r.n into v_base;
-    if not found then
-      raise exception 'partition % does not exist in this log', r.p using errcode = '22023';
-    end if;
-    v_parts := v_parts || r.p;
-    v_bases := v_bases || v_base;
-    v_by_part[r.p + 1] := v_base;
-  end loop;
-  insert into ${q}.events (partition, sequence, id, source, type, key, time, body)
-  select t.p, t.seq, t.id, t.source, t.type, t.key, p_time,
-         left(t.body, -1) || ',"sequence":"' || lpad(t.seq::text, 16, '0') || '"}'
-  from (
-    select i.p, i.id, i.source, i.type, i.key, i.body,
-           v_by_part[i.p + 1] + row_number() over (partition by i.p order by i.ord) as seq
-    from unnest(p_partitions, p_ids, p_sources, p_types, p_keys, p_bodies) with ordinality as i(p, id, source, type, key, body, ord)
-  ) t;
+  -- Lock the heads in partition order first, so that concurrent appends cannot deadlock.
+  perform 1 from ${q}.partitions h where h.partition = any(p_partitions) order by h.partition for update;
+  return query
+  with c as (select u.p, max(u.o) as n from unnest(p_partitions, p_offsets) as u(p, o) group by u.p),
+  upd as (
+    update ${q}.partitions h set head = h.head + c.n from c where h.partition = c.p
+    returning h.partition as p, h.head - c.n as base),
+  ins as (
+    insert into ${q}.events (partition, sequence, id, source, type, key, time, body)
+    select i.p, upd.base + i.o, i.id, i.source, i.type, i.key, p_time,
+           left(i.body, -1) || ',"sequence":"' || lpad((upd.base + i.o)::text, 16, '0') || '"}'
+    from unnest(p_partitions, p_offsets, p_ids, p_sources, p_types, p_keys, p_bodies) as i(p, o, id, source, type, key, body)
+    join upd on upd.p = i.p)
+  select upd.p, upd.base from upd;
   perform pg_notify('${channelOf(s)}', '');
-  return query select * from unnest(v_parts, v_bases);
 end
 $fn$;
 
