@@ -1,4 +1,4 @@
-import { NonRetryableError, type ConsumerOptions, type Factline } from '../../src/index.js';
+import { NonRetryableError, type ConsumerOptions, type Factline } from 'factline';
 import type { EmailProvider } from './email-provider.js';
 import { InvoiceIssued, OrderPlaced, StockReserved, StockUnavailable } from './events.js';
 import { shopSql, type ShopSql } from './sql.js';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { defineEvent } from '../../src/index.js';
+import { defineEvent } from 'factline';
 
 /** The facts of the shop. Every event is keyed by its order, so one order's events are handled in order. */
 

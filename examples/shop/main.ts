@@ -11,8 +11,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createFactline, type ConsumerOptions, type Engine, type Logger } from '../../src/index.js';
-import { sqliteEngine } from '../../src/engines/sqlite/index.js';
+import { createFactline, type ConsumerOptions, type Engine, type Logger } from 'factline';
+import { sqliteEngine } from 'factline/sqlite';
 import { GROUPS, handledCounts, registerConsumers, type GroupName } from './consumers.js';
 import { EmailProvider } from './email-provider.js';
 import { CATALOG, NEW_MARKET, orderNumber, placeOrder } from './orders.js';
@@ -56,7 +56,7 @@ interface Setup {
 async function setup(): Promise<Setup> {
   const pgUrl = flags.url ?? (flags.postgres ? process.env.FACTLINE_URL ?? 'postgres://root@127.0.0.1:5432/test' : flags.db ? undefined : process.env.FACTLINE_URL);
   if (pgUrl !== undefined) {
-    const { postgresEngine, storedPartitions } = await import('../../src/engines/postgres/index.js');
+    const { postgresEngine, storedPartitions } = await import('factline/postgres');
     const schema = flags.schema ?? `shop_${Date.now().toString(36)}`;
     const fresh = (await storedPartitions({ connectionString: pgUrl, schema })) === undefined;
     // The shop's own tables live in the log's schema: connections use it as their search path.

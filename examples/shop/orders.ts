@@ -1,4 +1,4 @@
-import type { Factline } from '../../src/index.js';
+import type { Factline } from 'factline';
 import { OrderPlaced } from './events.js';
 import { shopSql } from './sql.js';
 

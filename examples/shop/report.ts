@@ -1,4 +1,4 @@
-import type { Engine } from '../../src/index.js';
+import type { Engine } from 'factline';
 import { GROUPS, type GroupName } from './consumers.js';
 
 export interface GroupState {

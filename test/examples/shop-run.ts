@@ -7,7 +7,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
 
 /** Runs the shop demo or the factline CLI as a child process; throws with its output unless it exits 0. */
 export function run(command: 'demo' | 'cli', args: readonly string[]) {
-  const script = command === 'demo' ? ['--import', 'tsx', join(ROOT, 'examples', 'shop', 'main.ts')] : [join(ROOT, 'bin', 'factline.js')];
+  const script = command === 'demo' ? ['--conditions=factline-source', '--import', 'tsx', join(ROOT, 'examples', 'shop', 'main.ts')] : [join(ROOT, 'bin', 'factline.js')];
   const r = spawnSync(process.execPath, [...script, ...args], {
     cwd: ROOT, encoding: 'utf8', timeout: 150_000, env: { ...process.env, FACTLINE_URL: '', FACTLINE_DB: '' },
   });
