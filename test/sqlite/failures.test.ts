@@ -87,22 +87,32 @@ describe('failures on SQLite', () => {
     }
   });
 
-  it('closes the handler context once its attempt timed out', async () => {
+  it('keeps a handler that outlived its timeout from writing, even through a saved ctx.db', async () => {
     const app = testApp(sqliteEngine({ file: freshFile() }), { partitions: 1 });
     let late: unknown;
+    let lateWrite: unknown;
     app.consumer('slow', { timeoutMs: 50, retry: { attempts: 1 } }).on(TestPlaced, async (_e, ctx) => {
+      const saved = ctx.db;
       await new Promise((r) => setTimeout(r, 150));
       try {
         void ctx.db;
       } catch (err) {
         late = err;
       }
+      try {
+        saved.prepare('create table zombie (x)').run();
+      } catch (err) {
+        lateWrite = err;
+      }
     });
     await app.publish(TestPlaced, { key: 'k', n: 1 });
     await app.start();
     try {
-      await eventually('late access refused', () => late);
+      await eventually('late access refused', () => late && lateWrite);
       expect(late).toBeInstanceOf(NotRunningError);
+      expect(lateWrite).toBeInstanceOf(NotRunningError);
+      const tables = await app.transaction(async (tx) => tx.db.prepare("select name from sqlite_master where name = 'zombie'").all());
+      expect(tables).toEqual([]);
     } finally {
       await app.stop();
     }

@@ -8,6 +8,7 @@ import { FactlineError, LeaseLostError, NotRunningError, StoreMismatchError } fr
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { Lock } from './lock.js';
+import { guardedDb } from './guarded-db.js';
 import { ensureSchema } from './schema.js';
 import { prepareReads, prepareWrites, type WriteStatements } from './statements.js';
 import { deadLetterParams, parkedParams, toParked, type EventRow, type ParkedRow } from './rows.js';
@@ -107,14 +108,17 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
     return lock.run(async () => {
       const { db, w: ws } = live(what);
       const appended = { any: false };
+      const state = { live: true };
       db.exec('BEGIN IMMEDIATE');
       let result: T;
       try {
-        result = await fn(db, ws, appended);
+        result = await fn(guardedDb(db, state), ws, appended);
       } catch (err) {
+        state.live = false;
         if (db.inTransaction) db.exec('ROLLBACK');
         throw err;
       }
+      state.live = false;
       if (!db.inTransaction) {
         throw new FactlineError('TRANSACTION_ENDED', `${what}: the transaction was ended by user code (COMMIT or ROLLBACK on tx.db); let Factline end it`);
       }
