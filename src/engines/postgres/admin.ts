@@ -1,7 +1,7 @@
 import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, LogRecord, PartitionStatus, Resolution } from '../../core/engine.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
-import { toDeadLetter, toLogRecord, type DeadLetterRow, type EventRow } from './rows.js';
+import { toDeadLetter, toEventRecord, type DeadLetterRow, type EventRow } from './rows.js';
 import type { PgPoolClient } from './types.js';
 
 /** Runs `fn` on a pooled connection, in a transaction when `tx` is true. */
@@ -111,7 +111,7 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
 
     async findEvent(id): Promise<LogRecord | undefined> {
       const [row] = await read<EventRow>(`select partition, sequence, id, source, type, key, body from ${q}.events where id = $1 limit 1`, [id]);
-      return row ? toLogRecord(row) : undefined;
+      return row ? toEventRecord(row) : undefined;
     },
   };
 }

@@ -38,7 +38,8 @@ export async function appendEvents(
     keys.push(envelope.partitionkey);
     bodies.push(JSON.stringify(envelope));
   }
-  const res = await query(statement([parts, offsets, ids, sources, types, keys, bodies, now]));
+  // JSON.stringify escapes control characters, so U+001E can separate the bodies.
+  const res = await query(statement([parts, offsets, ids, sources, types, keys, bodies.join('\u001e'), now]));
   const next = new Map<number, number>();
   for (const row of res.rows as { o_partition: number; o_base: string }[]) next.set(row.o_partition, Number(row.o_base));
   return events.map((e) => {

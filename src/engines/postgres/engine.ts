@@ -12,7 +12,7 @@ import { heartbeat, leave, release } from './leases.js';
 import { NotificationListener } from './listener.js';
 import { channelOf, checkSchemaName, ensurePartitions, runMigrations } from './migrations.js';
 import { createPool } from './pool.js';
-import { deadLetterArrays, parkedArrays, toLogRecord, toParked, type EventRow, type ParkedRow } from './rows.js';
+import { deadLetterArrays, parkedArrays, toEventRecord, toParked, type EventRow, type ParkedRow } from './rows.js';
 import { statements } from './statements.js';
 import type { PgPool, PgPoolClient, PgTx } from './types.js';
 
@@ -187,7 +187,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
       }),
 
     read: (partition, after, limit): Promise<LogRecord[]> =>
-      run('read', 'read', async (c) => ((await c.query(st.read([partition, after, limit]))).rows as EventRow[]).map(toLogRecord)),
+      run('read', 'read', async (c) => ((await c.query(st.read([partition, after, limit]))).rows as EventRow[]).map(toEventRecord)),
 
     parked: (group, partition): Promise<ParkedRecord[]> =>
       run('parked', 'read', async (c) => ((await c.query(st.parked([group, partition]))).rows as ParkedRow[]).map(toParked)),

@@ -1,4 +1,5 @@
 import type { AttemptError, DeadLetterRecord, LogRecord, ParkedRecord } from '../../core/engine.js';
+import { formatSequence } from '../../core/envelope.js';
 
 /** Row shapes of the PostgreSQL tables (bigint columns arrive as strings) and their mapping. */
 export interface EventRow {
@@ -41,8 +42,20 @@ export interface DeadLetterRow {
   history: string;
 }
 
+/** A record whose body is stored whole (parked rows, dead letters). */
 export function toLogRecord(row: EventRow): LogRecord {
   return { partition: row.partition, sequence: Number(row.sequence), id: row.id, source: row.source, type: row.type, key: row.key, body: row.body };
+}
+
+/** A row of the events table: its body lacks the `sequence` attribute, added here. */
+export function toEventRecord(row: EventRow): LogRecord {
+  const sequence = Number(row.sequence);
+  return { partition: row.partition, sequence, id: row.id, source: row.source, type: row.type, key: row.key, body: withSequence(row.body, sequence) };
+}
+
+/** The envelope JSON with its `sequence` extension attribute, as the other engines store it. */
+export function withSequence(body: string, sequence: number): string {
+  return `${body.slice(0, -1)},"sequence":"${formatSequence(sequence)}"}`;
 }
 
 export function toParked(row: ParkedRow): ParkedRecord {
