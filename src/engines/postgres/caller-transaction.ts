@@ -83,22 +83,18 @@ function toExecutor(target: SqlExecutor | PgLikeClient): SqlExecutor {
 /** Where to append: the schema and partition count of a Factline log in that database. */
 export interface LogLocation {
   readonly schema: string;
-  /** Read from the schema once when not given. */
+  /** Read from the schema when not given. */
   readonly partitions?: number;
   readonly now?: () => number;
 }
 
-const knownPartitions = new Map<string, number>();
-
+/** The given partition count, or the one stored in the schema (one small query). */
 async function partitionsOf(ex: SqlExecutor, schema: string, given?: number): Promise<number> {
   if (given !== undefined) return given;
-  const cached = knownPartitions.get(schema);
-  if (cached !== undefined) return cached;
   const stored = await readPartitions({ query: (text) => ex.executeSql(text) }, schema);
   if (stored === undefined) {
     throw new FactlineError('NOT_RUNNING', `schema ${schema} holds no Factline log yet; start the app (or open the engine) once to create it`);
   }
-  knownPartitions.set(schema, stored);
   return stored;
 }
 
