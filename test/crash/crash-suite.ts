@@ -13,7 +13,7 @@ import { runFailover, runGracefulStop } from './membership.js';
 export interface CrashSuiteOptions {
   readonly skip?: boolean;
   /** The producer's pace on this engine, so that its work spans the kills in a reasonable time. */
-  readonly producer?: Pick<KillStormOptions, 'roundPauseMs' | 'keysPerRound'>;
+  readonly producer?: Pick<KillStormOptions, 'producerConcurrency' | 'producerPauseMs' | 'producerTwoKeyShare'>;
 }
 
 export function describeCrashSuite(target: CrashTarget, options: CrashSuiteOptions = {}): void {
@@ -39,7 +39,7 @@ export function describeCrashSuite(target: CrashTarget, options: CrashSuiteOptio
       const store = await fresh('storm');
       await runKillStorm(store, target.name, {
         events: 20_000, keys: 300, consumers: 3, consumerKills: 24, producerKills: 2, leaseTtlMs: 1200, heartbeatMs: 300,
-        ...(options.producer ?? { roundPauseMs: 20, keysPerRound: 24 }),
+        ...(options.producer ?? { producerConcurrency: 24, producerPauseMs: 20, producerTwoKeyShare: 0.15 }),
       });
     }, 240_000);
 

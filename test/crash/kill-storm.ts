@@ -15,10 +15,12 @@ export interface KillStormOptions {
   readonly consumerKills: number;
   /** SIGKILLs of the producer (at evenly spaced points of its progress). */
   readonly producerKills: number;
-  /** Pause of the producer between rounds, to spread its work over the kills. */
-  readonly roundPauseMs: number;
-  /** Keys the producer publishes to at once (one operation per key, concurrently). */
-  readonly keysPerRound: number;
+  /** Operations the producer runs at once. */
+  readonly producerConcurrency: number;
+  /** Pause of each of the producer's publishers between operations, to spread its work over the kills. */
+  readonly producerPauseMs: number;
+  /** Share of the producer's operations that are transactions publishing to two keys. */
+  readonly producerTwoKeyShare: number;
   readonly leaseTtlMs: number;
   readonly heartbeatMs: number;
 }
@@ -33,8 +35,10 @@ const between = (min: number, max: number) => min + Math.floor(Math.random() * (
 export async function runKillStorm(store: CrashStore, label: string, o: KillStormOptions): Promise<void> {
   const progress = join(store.dir, 'progress.txt');
   const consumerEnv = { ...store.env, CRASH_LEASE_MS: String(o.leaseTtlMs), CRASH_HEARTBEAT_MS: String(o.heartbeatMs), CRASH_BATCH: '100' };
-  const producerEnv = { ...store.env, CRASH_PROGRESS: progress, CRASH_TOTAL: String(o.events), CRASH_KEYS: String(o.keys), CRASH_ROUND_PAUSE_MS: String(o.roundPauseMs),
-    CRASH_KEYS_PER_ROUND: String(o.keysPerRound),
+  const producerEnv = {
+    ...store.env, CRASH_PROGRESS: progress, CRASH_TOTAL: String(o.events), CRASH_KEYS: String(o.keys),
+    CRASH_CONCURRENCY: String(o.producerConcurrency), CRASH_PAUSE_MS: String(o.producerPauseMs),
+    CRASH_TWO_KEY_SHARE: String(o.producerTwoKeyShare),
   };
   let started = 0;
   const startConsumer = () => new Child(`c${++started}`, 'consumer-process.ts', consumerEnv);

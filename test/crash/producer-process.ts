@@ -1,8 +1,8 @@
 /**
  * The producer of the crash tests. It publishes CRASH_TOTAL events over CRASH_KEYS keys, each
- * carrying the next counter of its key, in rounds: per round a few keys, each key in one
- * operation (a lone app.publish, group-committed with the round's others, or an app.transaction
- * with several publishes, sometimes of two keys). An event counts as published only once its
+ * carrying the next counter of its key. CRASH_CONCURRENCY publishers run at once, each doing one
+ * operation after another on keys no other operation holds: a lone app.publish (group-committed
+ * with the others' publishes) or an app.transaction with several publishes of one or two keys. An event counts as published only once its
  * promise resolved; the producer then appends `key n` to CRASH_PROGRESS (a plain file; a line
  * written before a SIGKILL survives it).
  *
@@ -11,10 +11,12 @@
  * with the same id (crashEventId), which the consumers' inbox recognises.
  *
  * A rejected publish or transaction stored nothing it can count on: the producer tries it again
- * with the same ids (as any producer should), up to a few times, and reports the rejections.
+ * with the same ids (as any producer should), up to 20 times, and reports the rejections.
  *
  * Environment: see child-store.ts, plus CRASH_PROGRESS, CRASH_TOTAL, CRASH_KEYS, and optionally
- * CRASH_KEYS_PER_ROUND (default 24) and CRASH_ROUND_PAUSE_MS (default 0).
+ * CRASH_CONCURRENCY (default 24), CRASH_PAUSE_MS (a pause of each publisher between operations,
+ * default 0) and CRASH_TWO_KEY_SHARE (the share of operations that are transactions of two keys,
+ * default 0.15; another 0.15 are transactions of one key).
  *
  * stdout: {"rejection":"..."} per rejected attempt; {"done":true,"acked":N} when all are acknowledged.
  */
@@ -27,8 +29,9 @@ import { openChildStore, required } from './child-store.js';
 const progressFile = required(process.env, 'CRASH_PROGRESS');
 const total = Number(required(process.env, 'CRASH_TOTAL'));
 const keyCount = Number(required(process.env, 'CRASH_KEYS'));
-const roundPauseMs = Number(process.env.CRASH_ROUND_PAUSE_MS ?? 0);
-const keysPerRound = Number(process.env.CRASH_KEYS_PER_ROUND ?? 24);
+const concurrency = Number(process.env.CRASH_CONCURRENCY ?? 24);
+const pauseMs = Number(process.env.CRASH_PAUSE_MS ?? 0);
+const twoKeyShare = Number(process.env.CRASH_TWO_KEY_SHARE ?? 0.15);
 
 const keys = Array.from({ length: keyCount }, (_, i) => `k${String(i).padStart(4, '0')}`);
 /** Next counter per key = how many of its events were acknowledged. */
@@ -61,8 +64,8 @@ async function withRetries(what: string, fn: () => Promise<void>): Promise<void>
     } catch (err) {
       const message = `${what} rejected (attempt ${attempt}): ${err instanceof Error ? `${err.name} ${(err as { code?: string }).code ?? ''} ${err.message}` : String(err)}`;
       process.stdout.write(`${JSON.stringify({ rejection: message })}\n`);
-      if (attempt >= 5) throw err;
-      await sleep(50 * attempt);
+      if (attempt >= 20) throw err;
+      await sleep(Math.min(50 * attempt, 500));
     }
   }
 }
@@ -99,24 +102,35 @@ async function publishInTransaction(own: readonly string[]): Promise<void> {
   ack(planned);
 }
 
-function pickKeys(count: number): string[] {
-  const picked = new Set<string>();
-  while (picked.size < count) picked.add(keys[Math.floor(Math.random() * keys.length)]!);
-  return [...picked];
+const busy = new Set<string>();
+
+/** Keys that no running operation holds: a key has one operation at a time, so its counters go in order. */
+function pickFreeKeys(count: number): string[] {
+  const picked: string[] = [];
+  while (picked.length < count) {
+    const key = keys[Math.floor(Math.random() * keys.length)]!;
+    if (!busy.has(key) && !picked.includes(key)) picked.push(key);
+  }
+  return picked;
 }
 
-while (acked < total) {
-  const round = pickKeys(keysPerRound);
-  const ops: Promise<void>[] = [];
-  while (round.length > 0) {
+/** One of the concurrent publishers: an operation on free keys, a pause, again, until enough are acknowledged. */
+async function publisher(): Promise<void> {
+  while (acked < total) {
     const r = Math.random();
-    if (r < 0.15 && round.length >= 2) ops.push(publishInTransaction(round.splice(0, 2)));
-    else if (r < 0.3) ops.push(publishInTransaction(round.splice(0, 1)));
-    else ops.push(publishOne(round.shift()!));
+    const own = pickFreeKeys(r < twoKeyShare ? 2 : 1);
+    for (const k of own) busy.add(k);
+    try {
+      if (r < twoKeyShare + 0.15) await publishInTransaction(own);
+      else await publishOne(own[0]!);
+    } finally {
+      for (const k of own) busy.delete(k);
+    }
+    if (pauseMs > 0) await sleep(pauseMs);
   }
-  await Promise.all(ops);
-  if (roundPauseMs > 0) await sleep(roundPauseMs);
 }
+
+await Promise.all(Array.from({ length: concurrency }, publisher));
 
 await app.stop();
 process.stdout.write(`${JSON.stringify({ done: true, acked })}\n`);
