@@ -85,3 +85,52 @@ describePg('reading while transactions commit out of order', () => {
     for (const r of rows) expect(r.max).toBe(r.n);
   });
 });
+
+describePg('appends in transactions that interleave', () => {
+  const schema = freshSchema('deadlock');
+  let pool: pg.Pool;
+  let app: Factline<PgTx>;
+
+  beforeAll(async () => {
+    pool = new pg.Pool({ connectionString: PG_URL, max: 4 });
+    app = createFactline({ engine: postgresEngine({ connectionString: PG_URL, schema, poolSize: 2 }), source: 'test/order', partitions: 4, logger: memoryLogger() });
+    await app.start();
+  });
+
+  afterAll(async () => {
+    await app?.stop();
+    await pool?.end();
+  });
+
+  it('does not deadlock when two transactions append to the same partitions in opposite orders', async () => {
+    // Keys of two different partitions.
+    const { partitionOf } = await import('../../src/index.js');
+    const keys = Array.from({ length: 50 }, (_, i) => `key-${i}`);
+    const low = keys.find((k) => partitionOf(k, 4) === 1)!;
+    const high = keys.find((k) => partitionOf(k, 4) === 3)!;
+    const [a, b] = [await pool.connect(), await pool.connect()];
+    try {
+      await a.query('begin');
+      await b.query('begin');
+      await publishIn(a, app, [{ event: TestPlaced, data: { key: high, n: 1 } }]);
+      // b waits for a here (a holds the heads of partitions 0 to 3)...
+      const bDone = (async () => {
+        await publishIn(b, app, [{ event: TestPlaced, data: { key: low, n: 2 } }]);
+        await publishIn(b, app, [{ event: TestPlaced, data: { key: high, n: 3 } }]);
+        await b.query('commit');
+      })();
+      await sleep(100);
+      // ...and a appends to the lower partition next: with locks taken per partition this would deadlock.
+      await publishIn(a, app, [{ event: TestPlaced, data: { key: low, n: 4 } }]);
+      await a.query('commit');
+      await bDone;
+    } finally {
+      a.release();
+      b.release();
+    }
+    const rows = (await pool.query(`select partition, sequence, body from "${schema}".events order by partition, sequence`)).rows as { partition: number; sequence: string; body: string }[];
+    expect(rows.map((r) => [r.partition, Number(r.sequence), (JSON.parse(r.body) as { data: { n: number } }).data.n])).toEqual([
+      [1, 1, 4], [1, 2, 2], [3, 1, 1], [3, 2, 3],
+    ]);
+  });
+});

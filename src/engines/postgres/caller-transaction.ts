@@ -101,9 +101,8 @@ async function partitionsOf(ex: SqlExecutor, schema: string, given?: number): Pr
 /**
  * Appends events in the caller's transaction: they commit or roll back with it. Consumers see
  * them after the commit (a NOTIFY wakes them). While the transaction is open it holds the head
- * rows of the partitions it appended to, so other appends to those partitions wait for it: keep
- * such transactions short. Appending to several partitions in separate calls of one transaction,
- * in an order another transaction reverses, can deadlock (PostgreSQL then aborts one of them).
+ * rows of partitions 0 to the highest it appended to, so other appends to those partitions wait
+ * for it: keep such transactions short. Appends never deadlock with each other.
  */
 export async function appendInTransaction(target: SqlExecutor | PgLikeClient, log: LogLocation, events: readonly NewEvent[]): Promise<StoredEvent[]> {
   const ex = toExecutor(target);

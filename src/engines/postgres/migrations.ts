@@ -19,8 +19,8 @@ export function channelOf(schema: string): string {
 /**
  * Migration 1: every table, and two functions that keep the hot paths at one round trip.
  *
- * `append` takes the head rows of the partitions it writes (in partition order, so concurrent
- * appends cannot deadlock with each other) and holds them until commit: the sequences of a
+ * `append` locks the head rows of partitions 0 to the highest it writes, in order (so appends
+ * cannot deadlock with each other), advances the heads it writes, and holds the locks until commit: the sequences of a
  * partition are gap-free and commit in sequence order, so a reader that sees sequence S has
  * seen every lower sequence of that partition. The bodies arrive as one text, separated by U+001E
  * (JSON text never holds that character raw), which is cheaper to send than an array. It NOTIFYs once per transaction (PostgreSQL folds
@@ -61,8 +61,11 @@ create index dead_letters_group on ${q}.dead_letters (grp, status);
 create function ${q}.append(p_partitions int[], p_offsets int[], p_ids text[], p_sources text[], p_types text[], p_keys text[], p_bodies text, p_time bigint)
 returns table (o_partition int, o_base bigint) language plpgsql as $fn$
 begin
-  -- Lock the heads in partition order first, so that concurrent appends cannot deadlock.
-  perform 1 from ${q}.partitions h where h.partition = any(p_partitions) order by h.partition for update;
+  -- Lock the heads of partitions 0 to the highest one written, in order (rows this transaction
+  -- holds already are skipped at no cost). Every transaction then holds a prefix of the
+  -- partitions and only ever extends it upwards, so appends cannot deadlock each other, even
+  -- when one transaction appends several times in any order.
+  perform 1 from ${q}.partitions h where h.partition <= (select max(u.p) from unnest(p_partitions) as u(p)) order by h.partition for update;
   return query
   with c as (select u.p, max(u.o) as n from unnest(p_partitions, p_offsets) as u(p, o) group by u.p),
   upd as (
