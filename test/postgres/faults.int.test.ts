@@ -39,6 +39,17 @@ describePg('lost connections', () => {
     expect(await app.engine.admin.findEvent(ok.id)).toBeDefined();
   });
 
+  it('refuses to report a commit of a transaction that PostgreSQL rolled back after a caught error', async () => {
+    let id = '';
+    const err = await app.transaction(async (tx) => {
+      id = (await tx.publish(TestPlaced, { key: 'aborted', n: 1 })).id;
+      await tx.db.query('select 1 / 0').catch(() => undefined);
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(FactlineError);
+    expect((err as FactlineError).code).toBe('TRANSACTION_ABORTED');
+    expect(await app.engine.admin.findEvent(id)).toBeUndefined();
+  });
+
   it('rolls back a whole batch whose connection is lost, then handles every event once', async () => {
     const kill = new pg.Pool({ connectionString: PG_URL, max: 1 });
     const consumer = createFactline({ engine: postgresEngine({ connectionString: PG_URL, schema, poolSize: 4 }), source: 'test/faults', partitions: 1, logger: memoryLogger() });

@@ -67,6 +67,18 @@ describePg('leases and dead-letter administration', () => {
     expect(await b!.position('fenced', 0, 'beginning')).toBe(0);
   });
 
+  it('prunes inbox rows handled before a time', async () => {
+    const e = await open();
+    await e.heartbeat('prune', 'm', 60_000);
+    const lease = { group: 'prune', partition: 2, member: 'm' };
+    await e.consume(lease, (tx) => tx.commit({ handled: [{ source: 's', id: 'old-1' }, { source: 's', id: 'old-2' }] }));
+    time += 10_000;
+    await e.consume(lease, (tx) => tx.commit({ handled: [{ source: 's', id: 'new-1' }] }));
+    expect(await e.pruneInbox(time - 5_000)).toBe(2);
+    const seen = await e.consume(lease, (tx) => tx.seen([{ source: 's', id: 'old-1' }, { source: 's', id: 'new-1' }]));
+    expect([...seen]).toEqual(['s\u0000new-1']);
+  });
+
   it('replays a dead letter to its group only and refuses unknown or resolved ids, changing nothing', async () => {
     const e = await open();
     const [stored] = await e.append([event(3, 'dl-key')]);
