@@ -50,6 +50,14 @@ describePg('lost connections', () => {
     expect(await app.engine.admin.findEvent(id)).toBeUndefined();
   });
 
+  it('says so when user code ends the transaction itself', async () => {
+    const err = await app.transaction(async (tx) => {
+      await tx.publish(TestPlaced, { key: 'ended', n: 1 });
+      await tx.db.query('rollback');
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'TRANSACTION_ENDED' });
+  });
+
   it('rolls back a whole batch whose connection is lost, then handles every event once', async () => {
     const kill = new pg.Pool({ connectionString: PG_URL, max: 1 });
     const consumer = createFactline({ engine: postgresEngine({ connectionString: PG_URL, schema, poolSize: 4 }), source: 'test/faults', partitions: 1, logger: memoryLogger() });

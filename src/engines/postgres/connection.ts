@@ -32,6 +32,9 @@ export async function withClient<T>(pool: PgPool, what: string, mode: RunMode, f
     if (tx) await c.query('begin');
     const result = await fn(c);
     if (tx) {
+      if (c.getTransactionStatus?.() === 'I') {
+        throw new FactlineError('TRANSACTION_ENDED', `${what}: the transaction was ended by user code (COMMIT or ROLLBACK on tx.db) before Factline could commit it; let Factline end it`);
+      }
       committing = true;
       const done = await c.query('commit');
       if (done.command === 'ROLLBACK') {
@@ -81,6 +84,7 @@ function serialized(c: PgPoolClient): PgPoolClient {
   return {
     query: query as PgPoolClient['query'],
     release: (err) => c.release(err),
+    getTransactionStatus: () => c.getTransactionStatus?.() ?? null,
     on: ((event: string, listener: (...a: never[]) => void) => (c.on as (e: string, l: unknown) => unknown)(event, listener)) as PgPoolClient['on'],
     removeListener: (event, listener) => c.removeListener(event, listener),
     removeAllListeners: (event) => c.removeAllListeners(event),

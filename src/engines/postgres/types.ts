@@ -28,6 +28,8 @@ export interface PgPoolClient {
   query(config: PgQueryConfig): Promise<PgResult<unknown>>;
   query(text: string, values?: unknown[]): Promise<PgResult<unknown>>;
   release(err?: Error | boolean): void;
+  /** node-postgres 8.12+: `I` idle, `T` in a transaction, `E` in a failed transaction. */
+  getTransactionStatus?(): string | null;
   on(event: 'error', listener: (err: Error) => void): unknown;
   on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
   on(event: 'end', listener: () => void): unknown;
