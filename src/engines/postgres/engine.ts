@@ -62,6 +62,8 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
   let partitions: number | undefined;
   let listener: NotificationListener | undefined;
   let opening: Promise<OpenedLog> | undefined;
+  /** Incremented by close(), so that an open() that finishes after it does not come back to life. */
+  let generation = 0;
 
   const notify = () => {
     for (const l of listeners) l();
@@ -96,6 +98,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
   }
 
   async function openLog(opts: OpenOptions): Promise<OpenedLog> {
+    const started = generation;
     const p = options.pool ?? (await createPool(options.connectionString!, options.poolSize ?? 20));
     ownPool = !options.pool;
     let c: PgPoolClient;
@@ -114,6 +117,10 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
       throw isConnectionError(err) ? connectionFailed(target, err) : err;
     }
     c.release();
+    if (started !== generation) {
+      if (ownPool) await p.end().catch(() => undefined);
+      throw new NotRunningError('open (the engine was closed while opening)');
+    }
     pool = p;
     listener = new NotificationListener(p, channelOf(schema), notify, () => undefined);
     await listener.start();
@@ -137,6 +144,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
     },
 
     async close() {
+      generation++;
       const p = pool;
       const l = listener;
       pool = undefined;
