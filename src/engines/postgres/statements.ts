@@ -17,10 +17,10 @@ export function statements(schema: string) {
         select $1, $2, case when $3 then h.head else 0 end from ${q}.partitions h where h.partition = $2
         on conflict do nothing returning position)
       select position from ins union all select position from ${q}.positions where grp = $1 and partition = $2 limit 1`),
+    // One index probe per event (the lateral LIMIT 1), whatever the inbox's size or the cached plan.
     seen: named('seen', `
-      select i.id, i.source from ${q}.inbox i join unnest($2::text[], $3::text[]) as t(id, source)
-        on i.id = t.id and i.source = t.source
-      where i.grp = $1`),
+      select t.id, t.source from unnest($2::text[], $3::text[]) as t(id, source)
+      cross join lateral (select 1 from ${q}.inbox i where i.grp = $1 and i.id = t.id and i.source = t.source limit 1) as hit`),
     openDeadLetters: named('openDeadLetters', `select count(*)::int as n from ${q}.dead_letters where grp = $1 and status = 'open'`),
     commitBatch: named('commitBatch', `select ${q}.commit_batch($1, $2, $3, $4, $5::text[], $6::text[], $7) as ok`),
     upsertParked: named('upsertParked', `
