@@ -50,6 +50,8 @@ describePg.skipIf(!enabled)('a PostgreSQL restart under load', () => {
     await app.start();
     await pool.query(`create table "${schema}".effects (rid bigserial primary key, event_id text not null)`);
 
+    const startedAt = async () => ((await pool.query('select pg_postmaster_start_time()::text as t')).rows[0] as { t: string }).t;
+    const before = await startedAt();
     const acknowledged: string[] = [];
     const errors: unknown[] = [];
     let publishing = true;
@@ -79,6 +81,7 @@ describePg.skipIf(!enabled)('a PostgreSQL restart under load', () => {
       await Promise.all(publishers);
     }
     try {
+      expect(await startedAt()).not.toBe(before);
       console.info(`restart under load: ${acknowledged.length} publishes acknowledged, ${errors.length} refused with an error`);
       expect(acknowledged.length).toBeGreaterThan(100);
       for (const err of errors) {
