@@ -5,7 +5,5 @@ import { postgresTarget } from './postgres-target.js';
 // Unreachable server: skipped with a loud message, or failing when CI=true (see pg-test.ts).
 describeCrashSuite(postgresTarget(PG_URL, freshSchema), {
   skip: !pgAvailable,
-  // Fewer transactions over two keys than on SQLite: on PostgreSQL each can deadlock with a
-  // concurrent publish (then rejected and retried), which slows the producer down.
-  producer: { producerConcurrency: 48, producerPauseMs: 0, producerTwoKeyShare: 0.03 },
+  producer: { producerConcurrency: 48, producerPauseMs: 0, producerTwoKeyShare: 0.15 },
 });
