@@ -58,6 +58,44 @@ describePg('lost connections', () => {
     expect(err).toMatchObject({ code: 'TRANSACTION_ENDED' });
   });
 
+  it('settles a publish whose connection broke while appending, storing each event once and refusing none', async () => {
+    const killer = new pg.Client({ connectionString: PG_URL });
+    await killer.connect();
+    const acknowledged: string[] = [];
+    const errors: unknown[] = [];
+    let publishing = true;
+    const loops = Array.from({ length: 40 }, async (_, p) => {
+      for (let n = 0; publishing; n++) {
+        try {
+          acknowledged.push((await app.publish(TestPlaced, { key: `settle-${p}-${n % 3}`, n })).id);
+        } catch (err) {
+          errors.push(err);
+        }
+      }
+    });
+    let killed = 0;
+    try {
+      for (let i = 0; i < 15; i++) {
+        await new Promise((r) => setTimeout(r, 30));
+        // Ends the connections that are running an append right now: committed or not, the client cannot tell.
+        const res = await killer.query(
+          "select pg_terminate_backend(pid) from pg_stat_activity where pid <> pg_backend_pid() and state = 'active' and query like $1",
+          [`%"${schema}".append(%`],
+        );
+        killed += res.rowCount ?? 0;
+      }
+    } finally {
+      publishing = false;
+      await Promise.all(loops);
+      await killer.end();
+    }
+    expect(killed).toBeGreaterThan(0);
+    expect(errors).toEqual([]);
+    const rows = (await pool.query(`select id, count(*)::int as n from "${schema}".events where id = any($1) group by id`, [acknowledged])).rows as { id: string; n: number }[];
+    expect(rows.length).toBe(acknowledged.length);
+    expect(rows.filter((r) => r.n !== 1)).toEqual([]);
+  });
+
   it('rolls back a whole batch whose connection is lost, then handles every event once', async () => {
     const kill = new pg.Pool({ connectionString: PG_URL, max: 1 });
     const consumer = createFactline({ engine: postgresEngine({ connectionString: PG_URL, schema, poolSize: 4 }), source: 'test/faults', partitions: 1, logger: memoryLogger() });

@@ -49,3 +49,28 @@ export async function appendEvents(
     return { partition: e.partition, sequence, envelope: { ...envelope, sequence: formatSequence(sequence) } };
   });
 }
+
+/**
+ * The events as stored, if an append of exactly these events committed; undefined if any of them
+ * is missing (then that append did not commit). An event found with the same source, id and
+ * partition may come from an earlier publish of the same id: consumers handle it once either way.
+ */
+export async function findStored(
+  c: { query(config: PgQueryConfig): Promise<{ rows: unknown[] }> },
+  st: { findEvents(values: unknown[]): PgQueryConfig },
+  events: readonly NewEvent[],
+): Promise<StoredEvent[] | undefined> {
+  const res = await c.query(st.findEvents([events.map((e) => e.envelope.id)]));
+  const found = new Map<string, number>();
+  for (const row of res.rows as { id: string; source: string; partition: number; sequence: string }[]) {
+    found.set(`${row.source}\u0000${row.id}\u0000${row.partition}`, Number(row.sequence));
+  }
+  const stored: StoredEvent[] = [];
+  for (const e of events) {
+    const sequence = found.get(`${e.envelope.source}\u0000${e.envelope.id}\u0000${e.partition}`);
+    if (sequence === undefined) return undefined;
+    const { sequence: _stored, ...envelope } = e.envelope;
+    stored.push({ partition: e.partition, sequence, envelope: { ...envelope, sequence: formatSequence(sequence) } });
+  }
+  return stored;
+}

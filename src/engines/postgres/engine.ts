@@ -5,7 +5,7 @@ import type { NewEvent } from '../../core/envelope.js';
 import { FactlineError, LeaseLostError, NotRunningError } from '../../core/errors.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { postgresAdmin } from './admin.js';
-import { appendEvents } from './append.js';
+import { appendEvents, findStored } from './append.js';
 import { txHandle, withClient, type RunMode } from './connection.js';
 import { ConnectionLostError, connectionFailed, describeTarget, isConnectionError } from './errors.js';
 import { heartbeat, leave, release } from './leases.js';
@@ -39,6 +39,7 @@ export interface PostgresEngine extends Engine<PgTx> {
   readonly partitions: number | undefined;
 }
 
+/** Pauses between attempts of an append whose connection broke (about 6 s in all, a server restart). */
 const APPEND_RETRIES = [100, 200, 400, 800, 1600, 3200];
 
 /**
@@ -159,16 +160,24 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
 
     async append(events) {
       if (events.length === 0) return [];
+      // Set when an attempt broke after its statement reached the server: before appending again,
+      // look whether it committed (the statement is atomic: all of its events are there, or none).
+      let unsure: ConnectionLostError | undefined;
       for (let attempt = 0; ; attempt++) {
         try {
+          if (unsure) {
+            const committed = await run('append (checking a broken attempt)', 'read', (c) => findStored(c, st, events));
+            if (committed) return committed;
+            unsure = undefined;
+          }
           // One statement, so it runs as its own transaction: no BEGIN and COMMIT round trips.
           const stored = await run('append', 'write', (c) => appendOn(c, events));
           notify();
           return stored;
         } catch (err) {
-          // Retry only when the append surely did not commit (no connection, or lost before the write was sent).
-          const retriable = err instanceof ConnectionLostError && !err.mayHaveCommitted;
-          if (!retriable || attempt >= APPEND_RETRIES.length || !pool) throw err;
+          if (!(err instanceof ConnectionLostError)) throw err;
+          if (err.mayHaveCommitted) unsure ??= err;
+          if (attempt >= APPEND_RETRIES.length || !pool) throw unsure ?? err;
           await new Promise((resolve) => setTimeout(resolve, APPEND_RETRIES[attempt]));
         }
       }

@@ -9,6 +9,10 @@ export function statements(schema: string) {
   const named = (name: string, text: string) => (values: unknown[]): PgQueryConfig => ({ name: `factline.${schema}.${name}`, text, values });
   return {
     append: named('append', `select o_partition, o_base from ${q}.append($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text, $8::bigint)`),
+    // A probe of the hash index per id (a hash index cannot serve `id = any(...)` itself).
+    findEvents: named('findEvents', `
+      select e.id, e.source, e.partition, e.sequence from unnest($1::text[]) as t(id)
+      cross join lateral (select id, source, partition, sequence from ${q}.events e where e.id = t.id) as e`),
     read: named('read', `select partition, sequence, id, source, type, key, body from ${q}.events where partition = $1 and sequence > $2 order by sequence limit $3`),
     parked: named('parked', `select * from ${q}.parked where grp = $1 and partition = $2 order by key, sequence`),
     position: named('position', `
