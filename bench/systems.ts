@@ -7,6 +7,7 @@ import { PgBossSystem } from './peers/pgboss.js';
 import { RabbitMqSystem } from './peers/rabbitmq.js';
 import { SqliteLogSystem } from './peers/sqlite-log.js';
 import type { BenchSystem } from './system.js';
+import { factlineSqliteSystem } from './factline/sqlite.js';
 
 // ---------------------------------------------------------------------------------------
 // FACTLINE SYSTEMS: register the Factline engines here (kind: 'factline'), e.g.
@@ -14,7 +15,7 @@ import type { BenchSystem } from './system.js';
 // Each gets a ratio column against every peer in the report. See bench/README.md.
 // ---------------------------------------------------------------------------------------
 export function factlineSystems(_cfg: BenchConfig): BenchSystem[] {
-  return [];
+  return [factlineSqliteSystem()];
 }
 
 export function peerSystems(cfg: BenchConfig): BenchSystem[] {

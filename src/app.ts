@@ -87,9 +87,15 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
 
   const ready = (): Promise<void> => {
     if (stopped) return Promise.reject(new NotRunningError('publish'));
-    opening ??= engine.open({ partitions: partitionsWanted }).then((log) => {
-      partitions = log.partitions;
-    });
+    opening ??= engine.open({ partitions: partitionsWanted }).then(
+      (log) => {
+        partitions = log.partitions;
+      },
+      (err: unknown) => {
+        opening = undefined; // a later call tries again (the server may be back)
+        throw err;
+      },
+    );
     return opening;
   };
 

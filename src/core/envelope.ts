@@ -24,10 +24,10 @@ export interface Envelope<Data = unknown> {
   /** The flow this event belongs to: the root event's id unless given. */
   readonly correlationid: string;
   /** The id of the event whose handling published this one; absent on a root event. */
-  readonly causationid?: string;
+  readonly causationid?: string | undefined;
   /** W3C trace context of the publish. */
-  readonly traceparent?: string;
-  readonly tracestate?: string;
+  readonly traceparent?: string | undefined;
+  readonly tracestate?: string | undefined;
   /** The log position in its partition, zero-padded to 16 digits; present once stored. */
   readonly sequence?: string;
 }

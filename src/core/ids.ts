@@ -5,13 +5,16 @@ let counter = 0;
 const pool = Buffer.alloc(16 * 4096);
 let poolOffset = pool.length;
 
-/** Random bytes from a pool refilled by the CSPRNG 64 KiB at a time (one call per 4096 ids). */
+let poolHex = '';
+
+/** Random hex from a pool refilled by the CSPRNG 64 KiB at a time. */
 function randomHex(bytes: 8 | 16): string {
   if (poolOffset + bytes > pool.length) {
     randomFillSync(pool);
+    poolHex = pool.toString('hex');
     poolOffset = 0;
   }
-  const hex = pool.toString('hex', poolOffset, poolOffset + bytes);
+  const hex = poolHex.slice(poolOffset * 2, (poolOffset + bytes) * 2);
   poolOffset += bytes;
   return hex;
 }

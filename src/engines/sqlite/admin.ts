@@ -5,7 +5,8 @@ import type { Clock } from '../../core/clock.js';
 import type { Lock } from './lock.js';
 import { toDeadLetter, toLogRecord, type DeadLetterRow, type EventRow } from './rows.js';
 
-type Live = () => { db: Database.Database };
+/** `db` is the writer (used under the lock), `reader` sees only committed data. */
+type Live = () => { db: Database.Database; reader: Database.Database };
 
 function requireOpen(db: Database.Database, id: string): DeadLetterRecord {
   const row = db.prepare('select * from factline_dead_letters where id = ?').get(id) as DeadLetterRow | undefined;
@@ -42,11 +43,11 @@ export function sqliteAdmin(live: Live, lock: Lock, partitions: number, clock: C
       if (filter.status) add('status = ?', filter.status);
       const sql = `select * from factline_dead_letters ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at, id limit ?`;
       params.push(filter.limit ?? 1000);
-      return (live().db.prepare(sql).all(...params) as DeadLetterRow[]).map(toDeadLetter);
+      return (live().reader.prepare(sql).all(...params) as DeadLetterRow[]).map(toDeadLetter);
     },
 
     async getDeadLetter(id) {
-      const row = live().db.prepare('select * from factline_dead_letters where id = ?').get(id) as DeadLetterRow | undefined;
+      const row = live().reader.prepare('select * from factline_dead_letters where id = ?').get(id) as DeadLetterRow | undefined;
       return row ? toDeadLetter(row) : undefined;
     },
 
@@ -73,7 +74,7 @@ export function sqliteAdmin(live: Live, lock: Lock, partitions: number, clock: C
       }),
 
     async status(): Promise<PartitionStatus[]> {
-      const db = live().db;
+      const db = live().reader;
       const rows = db.prepare(
         `select p.grp, p.partition, p.position, h.head,
            (select e.time from factline_events e where e.partition = p.partition and e.sequence = p.position + 1) as next_time,
@@ -99,14 +100,14 @@ export function sqliteAdmin(live: Live, lock: Lock, partitions: number, clock: C
     },
 
     async heads() {
-      const rows = live().db.prepare('select partition, head from factline_partitions order by partition').all() as { partition: number; head: number }[];
+      const rows = live().reader.prepare('select partition, head from factline_partitions order by partition').all() as { partition: number; head: number }[];
       const out = new Array<number>(partitions).fill(0);
       for (const r of rows) out[r.partition] = r.head;
       return out;
     },
 
     async findEvent(id): Promise<LogRecord | undefined> {
-      const row = live().db.prepare('select partition, sequence, id, source, type, key, body from factline_events where id = ? limit 1').get(id) as EventRow | undefined;
+      const row = live().reader.prepare('select partition, sequence, id, source, type, key, body from factline_events where id = ? limit 1').get(id) as EventRow | undefined;
       return row ? toLogRecord(row) : undefined;
     },
   };

@@ -76,7 +76,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
 
   function live(what: string) {
     if (!writer || !w || !r || !reader) throw new NotRunningError(what);
-    return { db: writer, w, r };
+    return { db: writer, w, r, reader };
   }
 
   function notify() {
@@ -95,9 +95,13 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
       if (head === undefined) head = ws.head.get(e.partition)!.head;
       const sequence = head + 1;
       heads.set(e.partition, sequence);
-      const envelope = { ...e.envelope, sequence: formatSequence(sequence) };
-      ws.insertEvent.run(e.partition, sequence, envelope.id, envelope.source, envelope.type, envelope.partitionkey, now, JSON.stringify(envelope));
-      stored.push({ partition: e.partition, sequence, envelope });
+      const sequenceText = formatSequence(sequence);
+      const env = e.envelope;
+      // The envelope's JSON with `sequence` appended: no copy of the envelope object.
+      const json = JSON.stringify(env);
+      const body = `${json.slice(0, -1)},"sequence":"${sequenceText}"}`;
+      ws.insertEvent.run(e.partition, sequence, env.id, env.source, env.type, env.partitionkey, now, body);
+      stored.push({ partition: e.partition, sequence, envelope: Object.assign(env, { sequence: sequenceText }) });
     }
     for (const [p, head] of heads) ws.setHead.run(head, p);
     return stored;

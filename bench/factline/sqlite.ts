@@ -1,0 +1,25 @@
+/** Factline on its embedded SQLite engine: one file per topic, synchronous=FULL (the default). */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sqliteEngine } from 'factline/sqlite';
+import type { Engine } from 'factline';
+import { FactlineSystem } from './system.js';
+
+export function factlineSqliteSystem(): FactlineSystem {
+  return new FactlineSystem(
+    'factline-sqlite',
+    'SQLite WAL, synchronous=FULL: every commit is fsync\'d before publish resolves (group commit for concurrent single publishes)',
+    'Factline inbox rows (group, source, id) committed with the position, one transaction per batch',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'factline-bench-'));
+      return {
+        engine: (topic: number) => sqliteEngine({ file: join(dir, `topic-${topic}.db`) }) as Engine<unknown>,
+        drop: async (topic: number) => {
+          for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `topic-${topic}.db${suffix}`), { force: true });
+        },
+      };
+    },
+    async () => null,
+  );
+}

@@ -1,0 +1,133 @@
+/**
+ * Factline under the canonical workload, on any log engine. A topic is a fresh log; the
+ * publisher is one app, each consumer group another app on the same log (as separate services
+ * would be), started when the harness starts the group. A group's handler reports the delivery;
+ * the harness hears that its marks are durable when the group's committed positions move (inbox
+ * rows and positions commit in one transaction).
+ */
+import { z } from 'zod';
+import { createFactline, defineEvent, type Engine, type Factline } from 'factline';
+import type { BenchEvent, BenchSystem, BenchTopic, GroupSink } from '../system.js';
+
+export const BenchOrderEvent = defineEvent({
+  type: 'bench.order.event',
+  version: 1,
+  schema: z.object({
+    id: z.string(),
+    type: z.string(),
+    key: z.string(),
+    occurredAt: z.string(),
+    data: z.object({
+      orderId: z.string(),
+      amountCents: z.number().int(),
+      currency: z.string(),
+      lines: z.number().int(),
+      channel: z.string(),
+      note: z.string(),
+    }),
+  }),
+  subject: (d) => d.key,
+});
+
+const PARTITIONS = 16;
+const DONE_POLL_MS = 10;
+
+/** What an engine-specific system provides: fresh logs and a cleanup. */
+export interface LogFactory {
+  /** A new engine instance on log number `topic` (each call: another connection to it). */
+  engine(topic: number): Engine<unknown>;
+  /** Deletes log number `topic`. */
+  drop(topic: number): Promise<void>;
+}
+
+class FactlineTopic implements BenchTopic {
+  private readonly publisher: Factline<unknown>;
+  private readonly consumers: Factline<unknown>[] = [];
+  private readonly pollers: NodeJS.Timeout[] = [];
+
+  constructor(
+    private readonly factory: LogFactory,
+    private readonly topic: number,
+  ) {
+    this.publisher = createFactline({ engine: factory.engine(topic), source: 'bench/orders', partitions: PARTITIONS });
+  }
+
+  async open(): Promise<void> {
+    await this.publisher.start();
+  }
+
+  async publishBatch(events: readonly BenchEvent[]): Promise<void> {
+    await this.publisher.publishAll(events.map((e) => ({ event: BenchOrderEvent, data: JSON.parse(e.body) as never, options: { id: e.id } })));
+  }
+
+  async publishOne(event: BenchEvent): Promise<void> {
+    await this.publisher.publish(BenchOrderEvent, JSON.parse(event.body) as never, { id: event.id });
+  }
+
+  async startGroup(group: number, sink: GroupSink): Promise<void> {
+    const app = createFactline({ engine: this.factory.engine(this.topic), source: 'bench/orders', partitions: PARTITIONS });
+    const name = `group-${group}`;
+    app.consumer(name, { batchSize: 1000 }).on(BenchOrderEvent, (event) => sink.started(event.id));
+    await app.start();
+    this.consumers.push(app);
+    let reported = 0;
+    let polling = false;
+    const poll = setInterval(() => {
+      if (polling) return;
+      polling = true;
+      app.engine.admin
+        .status()
+        .then((rows) => {
+          const committed = rows.filter((r) => r.group === name).reduce((sum, r) => sum + r.position, 0);
+          if (committed > reported) {
+            sink.done(committed - reported);
+            reported = committed;
+          }
+        })
+        .catch(() => undefined)
+        .finally(() => (polling = false));
+    }, DONE_POLL_MS);
+    this.pollers.push(poll);
+  }
+
+  async close(): Promise<void> {
+    for (const p of this.pollers) clearInterval(p);
+    await Promise.all(this.consumers.map((c) => c.stop()));
+    await this.publisher.stop();
+    await this.factory.drop(this.topic);
+  }
+}
+
+export class FactlineSystem implements BenchSystem {
+  readonly kind = 'factline' as const;
+  private topics = 0;
+
+  constructor(
+    readonly name: string,
+    readonly durability: string,
+    readonly marks: string,
+    private readonly factory: () => Promise<LogFactory>,
+    private readonly probe: () => Promise<string | null>,
+  ) {}
+
+  private made: LogFactory | undefined;
+
+  available(): Promise<string | null> {
+    return this.probe();
+  }
+
+  async setup(): Promise<void> {
+    this.made = await this.factory();
+  }
+
+  async teardown(): Promise<void> {
+    this.made = undefined;
+  }
+
+  async createTopic(_groups: number): Promise<BenchTopic> {
+    if (!this.made) throw new Error(`${this.name}: setup() was not called`);
+    const topic = new FactlineTopic(this.made, ++this.topics);
+    await topic.open();
+    return topic;
+  }
+}
