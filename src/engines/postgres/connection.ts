@@ -11,8 +11,8 @@ export type RunMode = 'read' | 'write' | 'transaction';
 /**
  * Runs `fn` on one pooled connection in the given mode. A connection that broke is destroyed,
  * never returned to the pool, and the error becomes a ConnectionLostError (code CONNECTION_LOST)
- * that says whether the write or COMMIT may have happened. A COMMIT that the server answers with ROLLBACK (the transaction had failed and user
- * code went on) throws TRANSACTION_ABORTED.
+ * that says whether the write or COMMIT may have happened. A COMMIT that the server answers with
+ * ROLLBACK (the transaction had failed and user code went on) throws TRANSACTION_ABORTED.
  */
 export async function withClient<T>(pool: PgPool, what: string, mode: RunMode, fn: (c: PgPoolClient) => Promise<T>): Promise<T> {
   const tx = mode === 'transaction';
