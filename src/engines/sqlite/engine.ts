@@ -9,6 +9,7 @@ import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { Lock } from './lock.js';
 import { guardedDb } from './guarded-db.js';
+import { FileSignal } from './file-watch.js';
 import { ensureSchema } from './schema.js';
 import { prepareReads, prepareWrites, type WriteStatements } from './statements.js';
 import { deadLetterParams, parkedParams, toParked, type EventRow, type ParkedRow } from './rows.js';
@@ -20,13 +21,25 @@ import { sqliteAdmin } from './admin.js';
  * takes turns, so a transaction held across an await never makes another connection of this
  * process wait synchronously for SQLite's file lock (which would block the event loop).
  */
-const fileLocks = new Map<string, Lock>();
+const files = new Map<string, { lock: Lock; signal: FileSignal; heads: Set<() => number | undefined> }>();
 
-function lockFor(file: string): Lock {
+/** The lock and new-event signal shared by the engines of this process on `file`. */
+function shared(file: string) {
   const key = file === ':memory:' ? `${file}:${Math.random()}` : resolve(file);
-  let lock = fileLocks.get(key);
-  if (!lock) fileLocks.set(key, (lock = new Lock()));
-  return lock;
+  let entry = files.get(key);
+  if (!entry) {
+    const heads = new Set<() => number | undefined>();
+    const head = () => {
+      for (const h of heads) {
+        const value = h();
+        if (value !== undefined) return value;
+      }
+      return undefined;
+    };
+    entry = { lock: new Lock(), signal: new FileSignal(`${key}-wal`, head), heads };
+    files.set(key, entry);
+  }
+  return entry;
 }
 
 export interface SqliteEngineOptions {
@@ -66,8 +79,8 @@ function openConnection(file: string, options: SqliteEngineOptions): Database.Da
  */
 export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & { readonly file: string } {
   const clock = options.clock ?? systemClock;
-  const lock = lockFor(options.file);
-  const listeners = new Set<() => void>();
+  const file = shared(options.file);
+  const lock = file.lock;
   let writer: Database.Database | undefined;
   let reader: Database.Database | undefined;
   let w: WriteStatements | undefined;
@@ -80,8 +93,12 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
   }
 
   function notify() {
-    for (const l of listeners) l();
+    file.signal.notify();
   }
+
+  /** The newest stored position, read on the reader connection (undefined when closed). */
+  const newestPosition = (): number | undefined =>
+    reader ? (reader.prepare('select max(position) as p from factline_events').get() as { p: number | null }).p ?? 0 : undefined;
 
   function appendIn(ws: WriteStatements, events: readonly NewEvent[]): StoredEvent[] {
     const heads = new Map<number, number>();
@@ -159,6 +176,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
       }
       writer = db;
       reader = openConnection(options.file, options);
+      file.heads.add(newestPosition);
       w = prepareWrites(writer);
       r = prepareReads(reader);
       return { partitions };
@@ -166,6 +184,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
 
     async close() {
       await lock.run(async () => {
+        file.heads.delete(newestPosition);
         reader?.close();
         writer?.close();
         reader = writer = undefined;
@@ -182,8 +201,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
     }),
 
     watch(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
+      return file.signal.subscribe(listener);
     },
 
     heartbeat: (group, member, ttlMs): Promise<Assignment> =>
