@@ -1,8 +1,8 @@
 import { engineContract, type EffectRow } from '../../src/testing/index.js';
 import { postgresEngine, type PgTx } from '../../src/engines/postgres/index.js';
-import { freshSchema, pgAvailable, urlWithSearchPath } from './pg-test.js';
+import { describePg, freshSchema, urlWithSearchPath } from './pg-test.js';
 
-if (pgAvailable) {
+describePg('PostgreSQL', () => {
   engineContract<PgTx>({
     name: 'postgres',
     async freshStore() {
@@ -20,4 +20,4 @@ if (pgAvailable) {
       return (await db.query<EffectRow>(`select id, key, n from ${table} order by rid`)).rows;
     },
   });
-}
+});
