@@ -96,6 +96,14 @@ describePg('lost connections', () => {
     expect(rows.filter((r) => r.n !== 1)).toEqual([]);
   });
 
+  it('refuses queries on the db of a transaction that has ended', async () => {
+    let kept: PgTx | undefined;
+    await app.transaction(async (tx) => {
+      kept = tx.db;
+    });
+    await expect(kept!.query('select 1')).rejects.toMatchObject({ code: 'TRANSACTION_ENDED' });
+  });
+
   it('rolls back a whole batch whose connection is lost, then handles every event once', async () => {
     const kill = new pg.Pool({ connectionString: PG_URL, max: 1 });
     const consumer = createFactline({ engine: postgresEngine({ connectionString: PG_URL, schema, poolSize: 4 }), source: 'test/faults', partitions: 1, logger: memoryLogger() });

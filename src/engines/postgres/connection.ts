@@ -18,7 +18,7 @@ export async function withClient<T>(pool: PgPool, what: string, mode: RunMode, f
   const tx = mode === 'transaction';
   let c: PgPoolClient;
   try {
-    c = serialized(await pool.connect());
+    c = serialized(await pool.connect(), what);
   } catch (err) {
     throw isConnectionError(err) ? new ConnectionLostError(what, err, false) : err;
   }
@@ -74,19 +74,33 @@ export function txHandle(c: PgPoolClient): PgTx {
  * in one consume transaction, on one connection: node-postgres queues such queries but will stop
  * doing so, so they are queued here.
  */
-function serialized(c: PgPoolClient): PgPoolClient {
+function serialized(c: PgPoolClient, what: string): PgPoolClient {
   let tail: Promise<unknown> = Promise.resolve();
+  let released = false;
   const query = (...args: unknown[]) => {
-    const next = tail.then(() => (c.query as (...a: unknown[]) => Promise<unknown>)(...args));
+    // A handler that ran past its timeout may still hold `db`: once the connection is back in the
+    // pool (maybe in another transaction), its queries must not run there.
+    if (released) return Promise.reject(ended(what));
+    const next = tail.then(() => {
+      if (released) throw ended(what);
+      return (c.query as (...a: unknown[]) => Promise<unknown>)(...args);
+    });
     tail = next.catch(() => undefined);
     return next;
   };
   return {
     query: query as PgPoolClient['query'],
-    release: (err) => c.release(err),
+    release: (err) => {
+      released = true;
+      c.release(err);
+    },
     getTransactionStatus: () => c.getTransactionStatus?.() ?? null,
     on: ((event: string, listener: (...a: never[]) => void) => (c.on as (e: string, l: unknown) => unknown)(event, listener)) as PgPoolClient['on'],
     removeListener: (event, listener) => c.removeListener(event, listener),
     removeAllListeners: (event) => c.removeAllListeners(event),
   };
+}
+
+function ended(what: string): FactlineError {
+  return new FactlineError('TRANSACTION_ENDED', `a query on the db of a ${what} that has ended (its handler ran past its timeout, or kept db after returning); it was not run`);
 }
