@@ -69,6 +69,7 @@ function openConnection(file: string, options: SqliteEngineOptions): Database.Da
   }
   db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
   db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+  db.pragma('cache_size = -16384'); // 16 MiB of pages per connection
   return db;
 }
 
@@ -96,9 +97,9 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
     file.signal.notify();
   }
 
-  /** The newest stored position, read on the reader connection (undefined when closed). */
+  /** A number that changes whenever events are stored (the sum of the heads; undefined when closed). */
   const newestPosition = (): number | undefined =>
-    reader ? (reader.prepare('select max(position) as p from factline_events').get() as { p: number | null }).p ?? 0 : undefined;
+    reader ? (reader.prepare('select sum(head) as p from factline_partitions').get() as { p: number | null }).p ?? 0 : undefined;
 
   function appendIn(ws: WriteStatements, events: readonly NewEvent[]): StoredEvent[] {
     const heads = new Map<number, number>();
@@ -211,14 +212,23 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
 
     leave: (group, member) => inTransaction('leave', async (db) => leave(db, group, member)),
 
-    position: (group: string, partition: number, start: StartFrom) =>
-      inTransaction('position', async (_db, ws) => {
+    async position(group: string, partition: number, start: StartFrom) {
+      // Reading needs no write lock; a group starting from the beginning stores its position with
+      // its first batch. A group starting from now stores the head at once, so that a restart
+      // before its first batch does not skip what was published meanwhile.
+      const stored = live('position').reader.prepare('select position from factline_positions where grp = ? and partition = ?').get(group, partition) as
+        | { position: number }
+        | undefined;
+      if (stored) return stored.position;
+      if (start === 'beginning') return 0;
+      return inTransaction('position', async (_db, ws) => {
         const row = ws.getPosition.get(group, partition);
         if (row) return row.position;
         const initial = start === 'now' ? ws.head.get(partition)!.head : 0;
         ws.setPosition.run(group, partition, initial);
         return initial;
-      }),
+      });
+    },
 
     async read(partition, after, limit): Promise<LogRecord[]> {
       const { r: rs } = live('read');
