@@ -8,7 +8,7 @@ describePg('PostgreSQL', () => {
     async freshStore() {
       const schema = freshSchema('contract');
       // The suite's own tables (unqualified names) land in the store's schema, not in a shared one.
-      return () => postgresEngine({ connectionString: urlWithSearchPath(schema), schema, poolSize: 4 });
+      return () => postgresEngine({ connectionString: urlWithSearchPath(schema), schema, poolSize: 8 });
     },
     async createTable(db, table) {
       await db.query(`create table if not exists ${table} (rid bigserial primary key, id text not null, key text not null, n int not null)`);
