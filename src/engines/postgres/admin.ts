@@ -85,7 +85,13 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
               where k.grp = p.grp and k.partition = p.partition) as parked_time,
            (select count(*)::int from ${q}.parked k where k.grp = p.grp and k.partition = p.partition) as parked,
            (select l.member from ${q}.leases l where l.grp = p.grp and l.partition = p.partition) as owner
-         from ${q}.positions p join ${q}.partitions h on h.partition = p.partition
+         from (
+           -- every partition of every known group; a partition the group has not committed in yet is at 0
+           select g.grp, h.partition, coalesce(s.position, 0) as position
+           from (select grp from ${q}.positions union select grp from ${q}.members union select grp from ${q}.leases) g
+           cross join ${q}.partitions h
+           left join ${q}.positions s on s.grp = g.grp and s.partition = h.partition
+         ) p join ${q}.partitions h on h.partition = p.partition
          order by p.grp, p.partition`,
       );
       return rows.map((row) => {

@@ -82,7 +82,13 @@ export function sqliteAdmin(live: Live, lock: Lock, partitions: number, clock: C
               where k.grp = p.grp and k.partition = p.partition) as parked_time,
            (select count(*) from factline_parked k where k.grp = p.grp and k.partition = p.partition) as parked,
            (select l.member from factline_leases l where l.grp = p.grp and l.partition = p.partition) as owner
-         from factline_positions p join factline_partitions h on h.partition = p.partition
+         from (
+           -- every partition of every known group; a partition the group has not committed in yet is at 0
+           select g.grp, h.partition, coalesce(s.position, 0) as position
+           from (select grp from factline_positions union select grp from factline_members union select grp from factline_leases) g
+           cross join factline_partitions h
+           left join factline_positions s on s.grp = g.grp and s.partition = h.partition
+         ) p join factline_partitions h on h.partition = p.partition
          order by p.grp, p.partition`,
       ).all() as { grp: string; partition: number; position: number; head: number; next_time: number | null; parked_time: number | null; parked: number; owner: string | null }[];
       return rows.map((row) => {
