@@ -8,14 +8,15 @@ import { RabbitMqSystem } from './peers/rabbitmq.js';
 import { SqliteLogSystem } from './peers/sqlite-log.js';
 import type { BenchSystem } from './system.js';
 import { factlineSqliteSystem } from './factline/sqlite.js';
+import { factlinePostgresSystem } from './factline/postgres.js';
 
 // ---------------------------------------------------------------------------------------
 // FACTLINE SYSTEMS: register the Factline engines here (kind: 'factline'), e.g.
 //   new FactlineSqliteSystem(cfg), new FactlinePostgresSystem(cfg)
 // Each gets a ratio column against every peer in the report. See bench/README.md.
 // ---------------------------------------------------------------------------------------
-export function factlineSystems(_cfg: BenchConfig): BenchSystem[] {
-  return [factlineSqliteSystem()];
+export function factlineSystems(cfg: BenchConfig): BenchSystem[] {
+  return [factlineSqliteSystem(), factlinePostgresSystem(cfg)];
 }
 
 export function peerSystems(cfg: BenchConfig): BenchSystem[] {
