@@ -216,11 +216,11 @@ export class PartitionWorker {
             return fail(err);
           }
           if (pending === undefined) {
-            handled.push({ source: rec.source, id: rec.id });
+            handled.push(rec);
             return true;
           }
           return pending.then(() => {
-            handled.push({ source: rec.source, id: rec.id });
+            handled.push(rec);
             return true;
           }, fail);
         });

@@ -12,7 +12,7 @@ import { guardedDb } from './guarded-db.js';
 import { FileSignal } from './file-watch.js';
 import { ensureSchema } from './schema.js';
 import { prepareReads, prepareWrites, type WriteStatements } from './statements.js';
-import { deadLetterParams, parkedParams, toParked, type EventRow, type ParkedRow } from './rows.js';
+import { deadLetterParams, parkedParams, toParked, type ParkedRow } from './rows.js';
 import { heartbeat, leave, release } from './leases.js';
 import { sqliteAdmin } from './admin.js';
 
@@ -232,8 +232,14 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
 
     async read(partition, after, limit): Promise<LogRecord[]> {
       const { r: rs } = live('read');
-      // Rows have exactly the LogRecord fields: no copy.
-      return rs.read.all(partition, after, limit) as EventRow[];
+      // Rows as arrays (cheaper to fetch), made into records of one shape.
+      const rows = rs.readRaw.all(partition, after, limit) as [number, number, string, string, string, string, string][];
+      const out: LogRecord[] = new Array(rows.length);
+      for (let i = 0; i < rows.length; i++) {
+        const row = rows[i]!;
+        out[i] = { partition: row[0], sequence: row[1], id: row[2], source: row[3], type: row[4], key: row[5], body: row[6] };
+      }
+      return out;
     },
 
     async parked(group, partition): Promise<ParkedRecord[]> {
@@ -243,12 +249,19 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
 
     consume: <T>(lease: Lease, fn: (tx: ConsumeTx<SqliteDb>) => Promise<T>) =>
       inTransaction('consume', async (db, ws, appended) => {
+        const claimed = new Map<string, { source: string; id: string }>();
         const tx: ConsumeTx<SqliteDb> = {
           ...txFor(db, ws, appended),
+          // The inbox rows are written here, as the events are looked up (one statement per event
+          // instead of a lookup now and an insert at commit); commit() removes the rows of events
+          // that did not end up handled, so what commits is exactly `handled`.
           async seen(events) {
             const out = new Set<string>();
+            const now = clock.now();
             for (const e of events) {
-              if (ws.seen.get(lease.group, e.id, e.source)) out.add(`${e.source}\u0000${e.id}`);
+              const identity = `${e.source}\u0000${e.id}`;
+              if (ws.insertInbox.run(lease.group, e.id, e.source, now).changes === 0) out.add(identity);
+              else claimed.set(identity, e);
             }
             return out;
           },
@@ -258,7 +271,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
           async commit(c: BatchCommit) {
             const owner = ws.leaseOwner.get(lease.group, lease.partition);
             if (owner?.member !== lease.member) throw new LeaseLostError(lease.group, lease.partition);
-            commitChanges(ws, lease, c, clock.now());
+            commitChanges(ws, lease, c, clock.now(), claimed);
           },
         };
         return fn(tx);
@@ -280,8 +293,12 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
   return engine;
 }
 
-function commitChanges(ws: WriteStatements, lease: Lease, c: BatchCommit, now: number) {
-  for (const h of c.handled ?? []) ws.insertInbox.run(lease.group, h.id, h.source, now);
+function commitChanges(ws: WriteStatements, lease: Lease, c: BatchCommit, now: number, claimed: Map<string, { source: string; id: string }>) {
+  for (const h of c.handled ?? []) {
+    if (!claimed.delete(`${h.source}\u0000${h.id}`)) ws.insertInbox.run(lease.group, h.id, h.source, now);
+  }
+  for (const e of claimed.values()) ws.deleteInbox.run(lease.group, e.id, e.source);
+  claimed.clear();
   for (const p of c.park ?? []) ws.upsertParked.run(...parkedParams(p));
   for (const seq of c.unpark ?? []) ws.deleteParked.run(lease.group, lease.partition, seq);
   for (const d of c.deadLetters ?? []) ws.insertDeadLetter.run(...deadLetterParams(d));

@@ -11,6 +11,10 @@ function st<P extends unknown[] = unknown[], R = unknown>(db: Database.Database,
   return db.prepare(sql) as unknown as Stmt<P, R>;
 }
 
+function raw(db: Database.Database, sql: string): Stmt<[number, number, number], unknown[]> {
+  return db.prepare(sql).raw(true) as unknown as Stmt<[number, number, number], unknown[]>;
+}
+
 /** Every statement the engine runs, prepared once per connection. */
 export function prepareWrites(db: Database.Database) {
   return {
@@ -20,6 +24,7 @@ export function prepareWrites(db: Database.Database) {
       'insert into factline_events (partition, sequence, id, source, type, key, time, body) values (?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     insertInbox: st(db, 'insert or ignore into factline_inbox (grp, id, source, handled_at) values (?, ?, ?, ?)'),
+    deleteInbox: st(db, 'delete from factline_inbox where grp = ? and id = ? and source = ?'),
     seen: st<[string, string, string], { one: number }>(db, 'select 1 as one from factline_inbox where grp = ? and id = ? and source = ?'),
     leaseOwner: st<[string, number], { member: string }>(db, 'select member from factline_leases where grp = ? and partition = ?'),
     setPosition: st(db, 
@@ -52,6 +57,7 @@ export function prepareReads(db: Database.Database) {
     read: st<[number, number, number]>(db, 
       'select partition, sequence, id, source, type, key, body from factline_events where partition = ? and sequence > ? order by sequence limit ?',
     ),
+    readRaw: raw(db, 'select partition, sequence, id, source, type, key, body from factline_events where partition = ? and sequence > ? order by sequence limit ?'),
     parked: st<[string, number]>(db, 
       'select * from factline_parked where grp = ? and partition = ? order by key, sequence',
     ),
