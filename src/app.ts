@@ -206,6 +206,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
             logger,
             publisher: publishInScope,
             ...(o.onDeadLetter ? { onDeadLetter: o.onDeadLetter } : {}),
+            ...(o.onCommitted ? { onCommitted: o.onCommitted } : {}),
           },
           { leaseTtlMs, heartbeatMs: o.heartbeatMs ?? Math.max(50, Math.floor(leaseTtlMs / 3)) },
         );

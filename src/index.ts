@@ -25,4 +25,4 @@ export type { PublishOptions } from './publish/build-envelope.js';
 export type { ConsumerGroup, ConsumerOptions } from './consumer/consumer-group.js';
 export type { Handler, HandlerContext, HandlerOptions } from './consumer/handler.js';
 export type { RetryPolicy } from './consumer/retry-policy.js';
-export type { DeadLetterHook } from './consumer/settings.js';
+export type { DeadLetterHook, CommitInfo } from './consumer/settings.js';

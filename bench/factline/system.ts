@@ -2,8 +2,8 @@
  * Factline under the canonical workload, on any log engine. A topic is a fresh log; the
  * publisher is one app, each consumer group another app on the same log (as separate services
  * would be), started when the harness starts the group. A group's handler reports the delivery;
- * the harness hears that its marks are durable when the group's committed positions move (inbox
- * rows and positions commit in one transaction).
+ * the harness hears that its marks are durable from the group's onCommitted hook (inbox rows and
+ * the position commit in one transaction).
  */
 import { z } from 'zod';
 import { createFactline, defineEvent, type Engine, type Factline } from 'factline';
@@ -30,7 +30,6 @@ export const BenchOrderEvent = defineEvent({
 });
 
 const PARTITIONS = 16;
-const DONE_POLL_MS = 10;
 
 /** What an engine-specific system provides: fresh logs and a cleanup. */
 export interface LogFactory {
@@ -43,7 +42,6 @@ export interface LogFactory {
 class FactlineTopic implements BenchTopic {
   private readonly publisher: Factline<unknown>;
   private readonly consumers: Factline<unknown>[] = [];
-  private readonly pollers: NodeJS.Timeout[] = [];
 
   constructor(
     private readonly factory: LogFactory,
@@ -66,32 +64,21 @@ class FactlineTopic implements BenchTopic {
 
   async startGroup(group: number, sink: GroupSink): Promise<void> {
     const app = createFactline({ engine: this.factory.engine(this.topic), source: 'bench/orders', partitions: PARTITIONS });
-    const name = `group-${group}`;
-    app.consumer(name, { batchSize: 1000 }).on(BenchOrderEvent, (event) => sink.started(event.id));
+    const positions = new Array<number>(PARTITIONS).fill(0);
+    // Each commit makes the inbox rows and the position of a partition durable together.
+    const onCommitted = ({ partition, position }: { partition: number; position: number }) => {
+      const moved = position - positions[partition]!;
+      if (moved > 0) {
+        positions[partition] = position;
+        sink.done(moved);
+      }
+    };
+    app.consumer(`group-${group}`, { batchSize: 1000, onCommitted }).on(BenchOrderEvent, (event) => sink.started(event.id));
     await app.start();
     this.consumers.push(app);
-    let reported = 0;
-    let polling = false;
-    const poll = setInterval(() => {
-      if (polling) return;
-      polling = true;
-      app.engine.admin
-        .status()
-        .then((rows) => {
-          const committed = rows.filter((r) => r.group === name).reduce((sum, r) => sum + r.position, 0);
-          if (committed > reported) {
-            sink.done(committed - reported);
-            reported = committed;
-          }
-        })
-        .catch(() => undefined)
-        .finally(() => (polling = false));
-    }, DONE_POLL_MS);
-    this.pollers.push(poll);
   }
 
   async close(): Promise<void> {
-    for (const p of this.pollers) clearInterval(p);
     await Promise.all(this.consumers.map((c) => c.stop()));
     await this.publisher.stop();
     await this.factory.drop(this.topic);

@@ -3,7 +3,7 @@ import type { EventDefinition } from '../core/event.js';
 import { FactlineError } from '../core/errors.js';
 import type { Handler, HandlerOptions, Registration } from './handler.js';
 import { retryPolicy, type RetryPolicy } from './retry-policy.js';
-import type { DeadLetterHook } from './settings.js';
+import type { CommitInfo, DeadLetterHook } from './settings.js';
 
 export interface ConsumerOptions {
   /** Where a new group starts: every stored event (`beginning`, default) or only new ones (`now`). */
@@ -23,6 +23,11 @@ export interface ConsumerOptions {
   /** How often an idle partition looks for new events written by other processes (default 50 ms). */
   readonly pollMs?: number;
   readonly onDeadLetter?: DeadLetterHook;
+  /**
+   * Called after each transaction of a partition commits (its handlers' effects, inbox rows and
+   * position are durable): for metrics and progress. Must not throw or block.
+   */
+  readonly onCommitted?: (info: CommitInfo) => void;
 }
 
 /** A named subscriber: its handlers, one per event type and version. */

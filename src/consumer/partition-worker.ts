@@ -190,6 +190,7 @@ export class PartitionWorker {
     const failedNow = new Map<number, unknown>();
     const failed: { rec: LogRecord; changes: FailureChanges }[] = [];
     let openBefore = 0;
+    let handledCount = 0;
     try {
       await this.engine.consume(this.lease, async (tx) => {
         const seen = toRun.length ? await tx.seen(toRun) : new Set<string>();
@@ -234,12 +235,14 @@ export class PartitionWorker {
         const deadLetters = failed.flatMap((f) => (f.changes.deadLetter ? [f.changes.deadLetter] : []));
         if (deadLetters.length) openBefore = await tx.openDeadLetters();
         await tx.commit({ position: last, handled, park, deadLetters });
+        handledCount = handled.length;
       });
     } catch (err) {
       if (err instanceof AttemptFailed) return failedNow;
       throw err;
     }
     this.position = last;
+    this.committed(handledCount);
     for (const row of park) this.remember(row);
     let first = openBefore === 0;
     for (const f of failed) {
@@ -273,6 +276,17 @@ export class PartitionWorker {
     if (this.position < last) {
       await this.engine.consume(this.lease, (tx) => tx.commit({ position: last }));
       this.position = last;
+    }
+    this.committed(0);
+  }
+
+  /** Tells the group's onCommitted hook that a transaction of this partition committed. */
+  private committed(handled: number): void {
+    if (!this.s.onCommitted) return;
+    try {
+      this.s.onCommitted({ group: this.s.name, partition: this.lease.partition, position: this.position, handled });
+    } catch (err) {
+      this.s.logger.error({ group: this.s.name, err: String(err) }, 'onCommitted hook threw');
     }
   }
 
@@ -320,6 +334,7 @@ export class PartitionWorker {
       const failure = await this.attempt(head.record, head.attempts + 1, { unpark: [head.sequence] });
       if (failure === undefined) {
         this.forget(key, head.sequence);
+        this.committed(1);
         continue;
       }
       const released = await this.recordFailure(head.record, head.attempts, failure.error, {}, head);

@@ -8,6 +8,16 @@ import type { RetryPolicy } from './retry-policy.js';
 /** Called once a dead letter is stored; `first` when the group had no open dead letter before. */
 export type DeadLetterHook = (deadLetter: DeadLetterRecord, info: { readonly first: boolean }) => void | Promise<void>;
 
+/** What the onCommitted hook hears after each commit of a partition's work. */
+export interface CommitInfo {
+  readonly group: string;
+  readonly partition: number;
+  /** The group's position in the partition after the commit. */
+  readonly position: number;
+  /** Events whose handlers' effects committed in it. */
+  readonly handled: number;
+}
+
 /** Everything a group's workers need, resolved from the options and the app. */
 export interface GroupSettings {
   readonly name: string;
@@ -24,4 +34,5 @@ export interface GroupSettings {
   readonly logger: Logger;
   readonly publisher: Publisher;
   readonly onDeadLetter?: DeadLetterHook;
+  readonly onCommitted?: (info: CommitInfo) => void;
 }

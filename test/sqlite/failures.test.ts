@@ -87,6 +87,32 @@ describe('failures on SQLite', () => {
     }
   });
 
+  it('sends an event whose data fails the consumer schema straight to the dead letters', async () => {
+    const file = freshFile();
+    const Loose = defineEvent({ type: 'test.payment.made', version: 1, schema: z.object({ id: z.string(), amount: z.number() }), subject: (d) => d.id });
+    const Strict = defineEvent({ type: 'test.payment.made', version: 1, schema: z.object({ id: z.string(), amount: z.number().positive() }), subject: (d) => d.id });
+    const producer = testApp(sqliteEngine({ file }), { partitions: 1 });
+    await producer.publish(Loose, { id: 'p1', amount: -5 });
+    await producer.publish(Loose, { id: 'p2', amount: 5 });
+    await producer.stop();
+    const calls: string[] = [];
+    const app = testApp(sqliteEngine({ file }), { partitions: 1 });
+    app.consumer('ledger', { retry: { attempts: 5, initialDelayMs: 10 } }).on(Strict, (e) => void calls.push(e.data.id));
+    await app.start();
+    try {
+      const [dl] = await eventually('dead letter', async () => {
+        const l = await app.engine.admin.listDeadLetters({ group: 'ledger' });
+        return l.length ? l : undefined;
+      });
+      expect(dl!.reason).toMatch(/^invalid data: cannot handle test\.payment\.made: field amount/);
+      expect(dl!.errors).toHaveLength(1);
+      await eventually('p2 handled', () => calls.includes('p2'));
+      expect(calls).not.toContain('p1');
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('keeps a handler that outlived its timeout from writing, even through a saved ctx.db', async () => {
     const app = testApp(sqliteEngine({ file: freshFile() }), { partitions: 1 });
     let late: unknown;

@@ -17,9 +17,21 @@ export interface MigrateOptions {
  * newer Factline.
  */
 export async function migrate(options: MigrateOptions): Promise<MigrationResult> {
+  return withClient(options, 'migrate', async (client, schema) => {
+    try {
+      return await runMigrations(client, schema, true);
+    } catch (err) {
+      if (isConnectionError(err)) throw connectionFailed(describeTarget(options.connectionString), err);
+      throw err;
+    }
+  });
+}
+
+/** Runs `fn` on one connection of the given pool, or of a pool made for the call and ended after. */
+async function withClient<T>(options: MigrateOptions, what: string, fn: (client: PgPoolClient, schema: string) => Promise<T>): Promise<T> {
   const schema = checkSchemaName(options.schema ?? 'factline');
   if (!options.pool && !options.connectionString) {
-    throw new FactlineError('INVALID_ARGUMENT', 'migrate needs a connectionString (postgres://user@host:5432/db) or a pool');
+    throw new FactlineError('INVALID_ARGUMENT', `${what} needs a connectionString (postgres://user@host:5432/db) or a pool`);
   }
   const pool = options.pool ?? (await createPool(options.connectionString!, 1));
   let client: PgPoolClient | undefined;
@@ -29,12 +41,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationResult>
     } catch (err) {
       throw connectionFailed(describeTarget(options.connectionString), err);
     }
-    try {
-      return await runMigrations(client, schema, true);
-    } catch (err) {
-      if (isConnectionError(err)) throw connectionFailed(describeTarget(options.connectionString), err);
-      throw err;
-    }
+    return await fn(client, schema);
   } finally {
     client?.release();
     if (!options.pool) await pool.end().catch(() => undefined);
@@ -46,23 +53,9 @@ export async function migrate(options: MigrateOptions): Promise<MigrationResult>
  * (for tools that open an existing log without knowing its settings).
  */
 export async function storedPartitions(options: MigrateOptions): Promise<number | undefined> {
-  const schema = checkSchemaName(options.schema ?? 'factline');
-  if (!options.pool && !options.connectionString) {
-    throw new FactlineError('INVALID_ARGUMENT', 'storedPartitions needs a connectionString (postgres://user@host:5432/db) or a pool');
-  }
-  const pool = options.pool ?? (await createPool(options.connectionString!, 1));
-  let client: PgPoolClient | undefined;
-  try {
-    try {
-      client = await pool.connect();
-    } catch (err) {
-      throw connectionFailed(describeTarget(options.connectionString), err);
-    }
+  return withClient(options, 'storedPartitions', async (client, schema) => {
     const exists = await client.query('select to_regclass($1) as t', [`"${schema}".meta`]);
     if ((exists.rows[0] as { t: string | null }).t === null) return undefined;
-    return await readPartitions(client, schema);
-  } finally {
-    client?.release();
-    if (!options.pool) await pool.end().catch(() => undefined);
-  }
+    return readPartitions(client, schema);
+  });
 }
