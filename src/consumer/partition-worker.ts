@@ -77,6 +77,9 @@ export class PartitionWorker {
         const progressed = await this.step();
         errorDelay = 100;
         if (!progressed && !this.stopping) await this.sleep(this.idleDelay());
+        // An engine may complete a whole step without waiting for I/O (SQLite does): give timers
+        // (heartbeats, handler deadlines) and I/O their turn between batches.
+        else await new Promise<void>((resolve) => setImmediate(resolve));
       } catch (err) {
         if (err instanceof LeaseLostError) {
           this.lost = true;
