@@ -212,8 +212,8 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
         );
         runners.push(runner);
       }
-      unwatch = engine.watch(() => {
-        for (const r of runners) r.poke();
+      unwatch = engine.watch((partitions) => {
+        for (const r of runners) r.poke(partitions);
       });
       await Promise.all(runners.map((r) => r.start()));
       const retention = options.inboxRetentionMs ?? 7 * DAY;

@@ -37,8 +37,13 @@ export class GroupRunner {
     this.timer.unref?.();
   }
 
-  poke(): void {
-    for (const w of this.workers.values()) w.poke();
+  /** Wakes the workers of `partitions` (all of them when undefined). */
+  poke(partitions?: readonly number[]): void {
+    if (!partitions) {
+      for (const w of this.workers.values()) w.poke();
+      return;
+    }
+    for (const p of partitions) this.workers.get(p)?.poke();
   }
 
   /** Partitions this member works on now. */

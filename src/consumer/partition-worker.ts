@@ -35,6 +35,8 @@ export class PartitionWorker {
   private parkedLoadedAt = 0;
   private stopping = false;
   private wake: (() => void) | undefined;
+  /** A poke arrived while the worker was busy: its next sleep is skipped. */
+  private poked = false;
   private done: Promise<void> = Promise.resolve();
   /** Set when the worker ended because its lease was taken by another member. */
   lost = false;
@@ -61,8 +63,10 @@ export class PartitionWorker {
     await this.done;
   }
 
+  /** New events may be readable: wake now, or skip the next sleep if awake. */
   poke(): void {
-    this.wake?.();
+    if (this.wake) this.wake();
+    else this.poked = true;
   }
 
   private async loop(): Promise<void> {
@@ -95,6 +99,10 @@ export class PartitionWorker {
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.poked) {
+      this.poked = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.wake = undefined;
@@ -119,6 +127,7 @@ export class PartitionWorker {
   }
 
   private async step(): Promise<boolean> {
+    this.poked = false;
     await this.refreshParked();
     const retried = await this.retryDue();
     const records = await this.engine.read(this.lease.partition, this.position, this.s.batchSize);

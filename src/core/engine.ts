@@ -24,10 +24,11 @@ export interface Engine<Db = unknown> {
   /** Appends in a transaction of its own. */
   append(events: readonly NewEvent[]): Promise<StoredEvent[]>;
   /**
-   * Calls `listener` when new events may be readable (local commits, server notifications).
+   * Calls `listener` when new events may be readable (local commits, server notifications), with
+   * the partitions that received them when the engine knows, else undefined (any partition).
    * Best effort: consumers also poll. Returns an unsubscribe function.
    */
-  watch(listener: () => void): () => void;
+  watch(listener: (partitions?: readonly number[]) => void): () => void;
 
   /** Registers or refreshes a member and returns the partitions it owns after taking its share. */
   heartbeat(group: string, member: string, ttlMs: number): Promise<Assignment>;

@@ -45,11 +45,15 @@ describePg('LISTEN/NOTIFY', () => {
     }
   });
 
-  it('sends one notification per transaction, not one per event', async () => {
+  it('sends one notification per append, not one per event, naming the partitions that received events', async () => {
     const listener = new pg.Client({ connectionString: PG_URL });
     await listener.connect();
     const received: string[] = [];
-    listener.on('notification', (m) => received.push(m.channel));
+    const payloads: string[] = [];
+    listener.on('notification', (m) => {
+      received.push(m.channel);
+      payloads.push(m.payload ?? '');
+    });
     await listener.query(`listen "${schema}_events"`);
     try {
       const client = await other.connect();
@@ -63,9 +67,11 @@ describePg('LISTEN/NOTIFY', () => {
         client.release();
       }
       // A second transaction marks the end: once its notification arrived, the first one's all did.
-      await appendInTransaction(other, { schema }, [event(2)]);
-      await eventually('both transactions notified', () => received.length >= 2);
-      expect(received).toEqual([`${schema}_events`, `${schema}_events`]);
+      await appendInTransaction(other, { schema }, [event(1)]);
+      await eventually('both transactions notified', () => payloads.at(-1) === '1');
+      // Three appends in the first transaction (five events), one in the second.
+      expect(received.every((c) => c === `${schema}_events`)).toBe(true);
+      expect(payloads.map((p) => p.split(',').sort().join(','))).toEqual(['0,1', '2', '0,3', '1']);
     } finally {
       await listener.end();
     }

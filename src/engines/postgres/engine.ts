@@ -46,7 +46,7 @@ const APPEND_RETRIES = [100, 200, 400, 800, 1600, 3200];
  * The PostgreSQL engine: the log, positions, inbox, leases and dead letters in one schema of a
  * shared database, for any number of processes on any number of machines. Sequences of a
  * partition are gap-free and commit in order (an append holds its partitions' head rows until
- * commit), so a reader never skips an event. Appends NOTIFY once per transaction; consumers are
+ * commit), so a reader never skips an event. Appends NOTIFY once per append, naming their partitions; consumers are
  * woken by a LISTEN connection and also poll.
  */
 export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEngine {
@@ -57,7 +57,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
   const clock = options.clock ?? systemClock;
   const st = statements(schema);
   const target = describeTarget(options.connectionString);
-  const listeners = new Set<() => void>();
+  const listeners = new Set<(partitions?: readonly number[]) => void>();
   let pool: PgPool | undefined;
   let ownPool = false;
   let partitions: number | undefined;
@@ -66,8 +66,8 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
   /** Incremented by close(), so that an open() that finishes after it does not come back to life. */
   let generation = 0;
 
-  const notify = () => {
-    for (const l of listeners) l();
+  const notify = (parts?: readonly number[]) => {
+    for (const l of listeners) l(parts);
   };
 
   function live(what: string): PgPool {
@@ -80,21 +80,21 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
   const appendOn = (c: PgPoolClient, events: readonly NewEvent[]) =>
     appendEvents((config) => c.query(config), st.append, events, partitions!, clock.now());
 
-  function txFor(c: PgPoolClient, appended: { any: boolean }): Tx<PgTx> {
+  function txFor(c: PgPoolClient, appended: Set<number>): Tx<PgTx> {
     return {
       db: txHandle(c),
       append: async (events) => {
         const out = await appendOn(c, events);
-        if (out.length > 0) appended.any = true;
+        for (const e of out) appended.add(e.partition);
         return out;
       },
     };
   }
 
-  async function inTransaction<T>(what: string, fn: (c: PgPoolClient, appended: { any: boolean }) => Promise<T>): Promise<T> {
-    const appended = { any: false };
+  async function inTransaction<T>(what: string, fn: (c: PgPoolClient, appended: Set<number>) => Promise<T>): Promise<T> {
+    const appended = new Set<number>();
     const result = await run(what, 'transaction', (c) => fn(c, appended));
-    if (appended.any) notify();
+    if (appended.size > 0) notify([...appended]);
     return result;
   }
 
@@ -172,7 +172,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
           }
           // One statement, so it runs as its own transaction: no BEGIN and COMMIT round trips.
           const stored = await run('append', 'write', (c) => appendOn(c, events));
-          notify();
+          notify([...new Set(stored.map((e) => e.partition))]);
           return stored;
         } catch (err) {
           if (!(err instanceof ConnectionLostError)) throw err;

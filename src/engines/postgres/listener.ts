@@ -2,7 +2,7 @@ import type { PgPool, PgPoolClient } from './types.js';
 
 /**
  * Holds one pooled connection that LISTENs on the log's channel and calls `onNotify` for every
- * notification (appends of any process commit one per transaction). When the connection drops
+ * notification (appends of any process send one per append, naming its partitions). When the connection drops
  * it reconnects with backoff (up to 5 s) and calls `onNotify` once after reconnecting, since
  * notifications sent meanwhile are lost. Best effort: consumers poll as well.
  */
@@ -15,7 +15,7 @@ export class NotificationListener {
   constructor(
     private readonly pool: PgPool,
     private readonly channel: string,
-    private readonly onNotify: () => void,
+    private readonly onNotify: (partitions?: readonly number[]) => void,
     private readonly onError: (err: unknown) => void,
   ) {}
 
@@ -29,7 +29,7 @@ export class NotificationListener {
     try {
       client = await this.pool.connect();
       client.on('notification', (m) => {
-        if (m.channel === this.channel) this.onNotify();
+        if (m.channel === this.channel) this.onNotify(partitionsOf(m.payload));
       });
       const broken = (err?: Error) => this.dropped(client!, err);
       client.on('error', (err) => broken(err));
@@ -89,4 +89,11 @@ export class NotificationListener {
       this.discard(client);
     }
   }
+}
+
+/** The partitions an append's notification names (`"0,3,7"`), or undefined for any partition. */
+export function partitionsOf(payload: string | undefined): readonly number[] | undefined {
+  if (!payload) return undefined;
+  const parts = payload.split(',').map(Number);
+  return parts.every((p) => Number.isInteger(p) && p >= 0) ? parts : undefined;
 }

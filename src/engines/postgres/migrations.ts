@@ -23,8 +23,8 @@ export function channelOf(schema: string): string {
  * cannot deadlock with each other), advances the heads it writes, and holds the locks until commit: the sequences of a
  * partition are gap-free and commit in sequence order, so a reader that sees sequence S has
  * seen every lower sequence of that partition. The bodies arrive as one text, separated by U+001E
- * (JSON text never holds that character raw), which is cheaper to send than an array. It NOTIFYs once per transaction (PostgreSQL folds
- * identical notifications of one transaction).
+ * (JSON text never holds that character raw), which is cheaper to send than an array. It NOTIFYs once, with the partitions it wrote
+ * as the payload (PostgreSQL folds identical notifications of one transaction).
  *
  * `commit_batch` checks that the member holds the lease and keeps the lease row locked until
  * commit (a heartbeat that takes the partition waits), then writes the inbox rows and the position.
@@ -78,7 +78,8 @@ begin
       as i(p, o, id, source, type, key, body)
     join upd on upd.p = i.p)
   select upd.p, upd.base from upd;
-  perform pg_notify('${channelOf(s)}', '');
+  -- The payload names the partitions, so that only their consumers wake.
+  perform pg_notify('${channelOf(s)}', (select string_agg(distinct u.p::text, ',') from unnest(p_partitions) as u(p)));
 end
 $fn$;
 

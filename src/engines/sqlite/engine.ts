@@ -93,15 +93,15 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
     return { db: writer, w, r, reader };
   }
 
-  function notify() {
-    file.signal.notify();
+  function notify(partitions: ReadonlySet<number>) {
+    file.signal.notify([...partitions]);
   }
 
   /** A number that changes whenever events are stored (the sum of the heads; undefined when closed). */
   const newestPosition = (): number | undefined =>
     reader ? (reader.prepare('select sum(head) as p from factline_partitions').get() as { p: number | null }).p ?? 0 : undefined;
 
-  function appendIn(ws: WriteStatements, events: readonly NewEvent[]): StoredEvent[] {
+  function appendIn(ws: WriteStatements, events: readonly NewEvent[], touched: Set<number>): StoredEvent[] {
     const heads = new Map<number, number>();
     const now = clock.now();
     const stored: StoredEvent[] = [];
@@ -121,15 +121,18 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
       ws.insertEvent.run(e.partition, sequence, env.id, env.source, env.type, env.partitionkey, now, body);
       stored.push({ partition: e.partition, sequence, envelope: Object.assign(env, { sequence: sequenceText }) });
     }
-    for (const [p, head] of heads) ws.setHead.run(head, p);
+    for (const [p, head] of heads) {
+      ws.setHead.run(head, p);
+      touched.add(p);
+    }
     return stored;
   }
 
   /** Runs fn between BEGIN IMMEDIATE and COMMIT on the writer, under the process lock. */
-  async function inTransaction<T>(what: string, fn: (db: Database.Database, ws: WriteStatements, appended: { any: boolean }) => Promise<T>): Promise<T> {
+  async function inTransaction<T>(what: string, fn: (db: Database.Database, ws: WriteStatements, appended: Set<number>) => Promise<T>): Promise<T> {
     return lock.run(async () => {
       const { db, w: ws } = live(what);
-      const appended = { any: false };
+      const appended = new Set<number>();
       const state = { live: true };
       db.exec('BEGIN IMMEDIATE');
       let result: T;
@@ -145,19 +148,15 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
         throw new FactlineError('TRANSACTION_ENDED', `${what}: the transaction was ended by user code (COMMIT or ROLLBACK on tx.db); let Factline end it`);
       }
       db.exec('COMMIT');
-      if (appended.any) notify();
+      if (appended.size > 0) notify(appended);
       return result;
     });
   }
 
-  function txFor(db: Database.Database, ws: WriteStatements, appended: { any: boolean }): Tx<SqliteDb> {
+  function txFor(db: Database.Database, ws: WriteStatements, appended: Set<number>): Tx<SqliteDb> {
     return {
       db,
-      append: async (events) => {
-        const out = appendIn(ws, events);
-        if (out.length > 0) appended.any = true;
-        return out;
-      },
+      append: async (events) => appendIn(ws, events, appended),
     };
   }
 
@@ -196,10 +195,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
 
     transaction: (fn) => inTransaction('transaction', (db, ws, appended) => fn(txFor(db, ws, appended))),
 
-    append: (events) => inTransaction('append', async (_db, ws, appended) => {
-      appended.any = events.length > 0;
-      return appendIn(ws, events);
-    }),
+    append: (events) => inTransaction('append', async (_db, ws, appended) => appendIn(ws, events, appended)),
 
     watch(listener) {
       return file.signal.subscribe(listener);

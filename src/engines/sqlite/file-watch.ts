@@ -8,7 +8,7 @@ import { watch, type FSWatcher } from 'node:fs';
  * consumers still poll.
  */
 export class FileSignal {
-  private readonly listeners = new Set<() => void>();
+  private readonly listeners = new Set<(partitions?: readonly number[]) => void>();
   private watcher: FSWatcher | undefined;
   private lastHead = -1;
   private scheduled = false;
@@ -18,11 +18,12 @@ export class FileSignal {
     private readonly head: () => number | undefined,
   ) {}
 
-  notify(): void {
-    for (const l of this.listeners) l();
+  /** Tells this process's listeners; `partitions` that received events, when known. */
+  notify(partitions?: readonly number[]): void {
+    for (const l of this.listeners) l(partitions);
   }
 
-  subscribe(listener: () => void): () => void {
+  subscribe(listener: (partitions?: readonly number[]) => void): () => void {
     this.listeners.add(listener);
     if (!this.watcher) this.startWatching();
     return () => {
