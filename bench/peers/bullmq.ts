@@ -8,13 +8,13 @@
  * reports the job completed. Completed jobs are removed. All keys live under a prefix
  * unique to the run.
  */
-import { createBunRedisClient, Queue, Worker, type RedisClient } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { PROBE_TIMEOUT_MS, type BenchConfig } from '../config.js';
 import { errorText, sleep, withTimeout } from '../measure.js';
 import type { BenchEvent, BenchSystem, BenchTopic, GroupSink } from '../system.js';
 import { idOf } from '../workload.js';
 import { MemoryMarks } from './marks.js';
-import { RespClient } from './resp.js';
 
 const WORKER_CONCURRENCY = 50;
 const PERSISTENCE = ['appendonly', 'appendfsync'] as const;
@@ -24,25 +24,22 @@ type EventData = Record<string, unknown>;
 class BullTopic implements BenchTopic {
   private readonly queues: Queue<EventData>[] = [];
   private readonly workers: Worker<EventData>[] = [];
-  private readonly clients: RedisClient[] = [];
+  private readonly clients: Redis[] = [];
   private readonly marks: MemoryMarks;
 
   private closing: Promise<void> | undefined;
 
   constructor(
-    private readonly connect: () => Promise<RespClient>,
+    private readonly connect: () => Redis,
     private readonly prefix: string,
     private readonly names: string[],
   ) {
     this.marks = new MemoryMarks(names.length);
   }
 
-  /** A connected client in BullMQ's own adapter; BullMQ duplicates it for blocking reads. */
-  private async connection(): Promise<RedisClient> {
-    // BullMQ types the raw client's send() as returning any type the caller names; ours
-    // returns the parsed RESP reply, which is what the adapter actually handles.
-    const raw = (await this.connect()) as unknown as Parameters<typeof createBunRedisClient>[0];
-    const client = createBunRedisClient(raw);
+  /** An ioredis connection, BullMQ's usual client; BullMQ duplicates it for blocking reads. */
+  private async connection(): Promise<Redis> {
+    const client = this.connect();
     this.clients.push(client);
     return client;
   }
@@ -108,7 +105,7 @@ export class BullMqSystem implements BenchSystem {
   readonly kind = 'peer';
   readonly durability = 'Redis AOF with appendfsync always: the AOF is fsynced before replies go out (once per event-loop turn)';
   readonly marks = `in memory (a Set per group); done when BullMQ completes the job (worker concurrency ${WORKER_CONCURRENCY})`;
-  private admin: RespClient | undefined;
+  private admin: Redis | undefined;
   private previous = new Map<string, string>();
   private readonly open = new Set<BullTopic>();
   private readonly prefix: string;
@@ -118,38 +115,40 @@ export class BullMqSystem implements BenchSystem {
     this.prefix = `factline-bench-${cfg.runId}`;
   }
 
-  private async client(): Promise<RespClient> {
-    const client = new RespClient(this.cfg.host, this.cfg.redisPort);
-    await withTimeout(client.connect(), PROBE_TIMEOUT_MS, 'Redis connect');
-    client.onerror = (err) => console.error(`  redis: ${errorText(err)}`);
+  private redis(): Redis {
+    const client = new Redis({ host: this.cfg.host, port: this.cfg.redisPort, maxRetriesPerRequest: null, connectTimeout: PROBE_TIMEOUT_MS });
+    client.on('error', (err: unknown) => console.error(`  redis: ${errorText(err)}`));
     return client;
   }
 
   async available(): Promise<string | null> {
+    const client = new Redis({ host: this.cfg.host, port: this.cfg.redisPort, maxRetriesPerRequest: 0, connectTimeout: PROBE_TIMEOUT_MS, lazyConnect: true, retryStrategy: () => null });
+    client.on('error', () => undefined);
     try {
-      const client = await this.client();
-      const pong = await client.send('PING');
-      client.close();
+      await withTimeout(client.connect(), PROBE_TIMEOUT_MS, 'Redis connect');
+      const pong = await client.ping();
       return pong === 'PONG' ? null : `Redis answered PING with ${String(pong)}`;
     } catch (err) {
       return `Redis ${this.cfg.host}:${this.cfg.redisPort}: ${errorText(err)}`;
+    } finally {
+      client.disconnect();
     }
   }
 
   async setup(): Promise<void> {
-    const admin = await this.client();
+    const admin = this.redis();
     this.admin = admin;
     for (const key of PERSISTENCE) {
-      const reply = await admin.send('CONFIG', ['GET', key]);
-      const value = Array.isArray(reply) ? reply[1] : undefined;
+      const reply = (await admin.config('GET', key)) as unknown;
+      const value = Array.isArray(reply) ? (reply[1] as unknown) : undefined;
       if (typeof value !== 'string') throw new Error(`CONFIG GET ${key} answered ${JSON.stringify(reply)}`);
       this.previous.set(key, value);
     }
-    await admin.send('CONFIG', ['SET', 'appendonly', 'yes']);
-    await admin.send('CONFIG', ['SET', 'appendfsync', 'always']);
+    await admin.config('SET', 'appendonly', 'yes');
+    await admin.config('SET', 'appendfsync', 'always');
     // Turning AOF on starts a rewrite; measure only once it has finished.
     for (let i = 0; i < 300; i++) {
-      const info = await admin.text('INFO', ['persistence']);
+      const info = await admin.info('persistence');
       if (info.includes('aof_rewrite_in_progress:0') && info.includes('aof_rewrite_scheduled:0')) return;
       await sleep(100);
     }
@@ -164,7 +163,7 @@ export class BullMqSystem implements BenchSystem {
       // Server settings first: they matter more than leftover keys if cleanup is cut short.
       for (const key of [...PERSISTENCE].reverse()) {
         const value = this.previous.get(key);
-        if (value !== undefined) await admin.send('CONFIG', ['SET', key, value]);
+        if (value !== undefined) await admin.config('SET', key, value);
       }
       // Topics still open (an interrupted run) would keep writing keys.
       for (const topic of this.open) await topic.close().catch(() => undefined);
@@ -172,26 +171,28 @@ export class BullMqSystem implements BenchSystem {
       await sleep(200);
       await this.deleteKeys(admin);
     } finally {
-      admin.close();
+      await admin.quit();
     }
   }
 
   /** Removes whatever a failed or interrupted topic left under this run's prefix. */
-  private async deleteKeys(admin: RespClient): Promise<void> {
+  private async deleteKeys(admin: Redis): Promise<void> {
     let cursor = '0';
     do {
-      const reply = await admin.send('SCAN', [cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000]);
-      if (!Array.isArray(reply)) break;
-      cursor = typeof reply[0] === 'string' ? reply[0] : '0';
-      const keys = Array.isArray(reply[1]) ? reply[1].filter((k): k is string => typeof k === 'string') : [];
-      if (keys.length > 0) await admin.send('UNLINK', keys);
+      const [next, keys] = await admin.scan(cursor, 'MATCH', `${this.prefix}:*`, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await admin.unlink(...keys);
     } while (cursor !== '0');
   }
 
   async createTopic(groups: number): Promise<BenchTopic> {
     const topic = ++this.topics;
     const names = Array.from({ length: groups }, (_, g) => `t${topic}-g${g}`);
-    const bull = new BullTopic(() => this.client(), this.prefix, names);
+    const bull = new BullTopic(
+      () => this.redis(),
+      this.prefix,
+      names,
+    );
     this.open.add(bull);
     await bull.open();
     return {
