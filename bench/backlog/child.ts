@@ -45,8 +45,8 @@ if (role === 'publish') {
   let handled = 0;
   let committed = 0;
   const done = new Promise<void>((resolve) => {
+    // The consumer's defaults (batches of 500), as an app would run it.
     app.consumer('drain', {
-      batchSize: 1000,
       onCommitted: (c) => {
         committed += c.handled;
         if (committed >= events) resolve();
