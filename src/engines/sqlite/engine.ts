@@ -229,7 +229,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
     async read(partition, after, limit): Promise<LogRecord[]> {
       const { r: rs } = live('read');
       // Rows as arrays (cheaper to fetch), made into records of one shape.
-      const rows = rs.readRaw.all(partition, after, limit) as [number, number, string, string, string, string, string][];
+      const rows = rs.read.all(partition, after, limit) as [number, number, string, string, string, string, string][];
       const out: LogRecord[] = new Array(rows.length);
       for (let i = 0; i < rows.length; i++) {
         const row = rows[i]!;

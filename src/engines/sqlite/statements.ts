@@ -25,7 +25,6 @@ export function prepareWrites(db: Database.Database) {
     ),
     insertInbox: st(db, 'insert or ignore into factline_inbox (grp, id, source, handled_at) values (?, ?, ?, ?)'),
     deleteInbox: st(db, 'delete from factline_inbox where grp = ? and id = ? and source = ?'),
-    seen: st<[string, string, string], { one: number }>(db, 'select 1 as one from factline_inbox where grp = ? and id = ? and source = ?'),
     leaseOwner: st<[string, number], { member: string }>(db, 'select member from factline_leases where grp = ? and partition = ?'),
     setPosition: st(db, 
       'insert into factline_positions (grp, partition, position) values (?, ?, ?) on conflict (grp, partition) do update set position = max(position, excluded.position)',
@@ -54,13 +53,9 @@ export type WriteStatements = ReturnType<typeof prepareWrites>;
 
 export function prepareReads(db: Database.Database) {
   return {
-    read: st<[number, number, number]>(db, 
-      'select partition, sequence, id, source, type, key, body from factline_events where partition = ? and sequence > ? order by sequence limit ?',
-    ),
-    readRaw: raw(db, 'select partition, sequence, id, source, type, key, body from factline_events where partition = ? and sequence > ? order by sequence limit ?'),
+    read: raw(db, 'select partition, sequence, id, source, type, key, body from factline_events where partition = ? and sequence > ? order by sequence limit ?'),
     parked: st<[string, number]>(db, 
       'select * from factline_parked where grp = ? and partition = ? order by key, sequence',
     ),
-    head: st<[number], { head: number }>(db, 'select head from factline_partitions where partition = ?'),
   };
 }
