@@ -18,6 +18,7 @@ export function factlineSqliteSystem(): FactlineSystem {
         drop: async (topic: number) => {
           for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `topic-${topic}.db${suffix}`), { force: true });
         },
+        dispose: async () => rmSync(dir, { recursive: true, force: true }),
       };
     },
     async () => null,

@@ -37,6 +37,8 @@ export interface LogFactory {
   engine(topic: number): Engine<unknown>;
   /** Deletes log number `topic`. */
   drop(topic: number): Promise<void>;
+  /** Removes what the factory itself made (a directory), after the last topic. */
+  dispose?(): Promise<void>;
 }
 
 class FactlineTopic implements BenchTopic {
@@ -108,6 +110,7 @@ export class FactlineSystem implements BenchSystem {
   }
 
   async teardown(): Promise<void> {
+    await this.made?.dispose?.();
     this.made = undefined;
   }
 
