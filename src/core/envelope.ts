@@ -51,6 +51,11 @@ export function formatSequence(sequence: number): string {
   return String(sequence).padStart(16, '0');
 }
 
+/** A stored envelope's JSON with its `sequence` attribute appended (no re-serialization). */
+export function bodyWithSequence(json: string, sequenceText: string): string {
+  return `${json.slice(0, -1)},"sequence":"${sequenceText}"}`;
+}
+
 export function schemaUri(type: string, version: number): string {
   return `urn:factline:${type}:${version}`;
 }

@@ -1,7 +1,8 @@
 import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, LogRecord, PartitionStatus, Resolution } from '../../core/engine.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
-import { toDeadLetter, toEventRecord, type DeadLetterRow, type EventRow } from './rows.js';
+import { toEventRecord } from './rows.js';
+import { toDeadLetter, type DeadLetterRow, type EventRow } from '../rows.js';
 import type { PgPoolClient } from './types.js';
 
 /** Runs `fn` on a pooled connection, in a transaction when `tx` is true. */

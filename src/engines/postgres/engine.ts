@@ -12,7 +12,8 @@ import { heartbeat, leave, release } from './leases.js';
 import { NotificationListener } from './listener.js';
 import { channelOf, checkSchemaName, ensurePartitions, runMigrations } from './migrations.js';
 import { createPool } from './pool.js';
-import { deadLetterArrays, parkedArrays, toEventRecord, toParked, type EventRow, type ParkedRow } from './rows.js';
+import { deadLetterArrays, parkedArrays, toEventRecord } from './rows.js';
+import { toParked, type EventRow, type ParkedRow } from '../rows.js';
 import { statements } from './statements.js';
 import type { PgPool, PgPoolClient, PgTx } from './types.js';
 

@@ -1,51 +1,6 @@
-import type { AttemptError, DeadLetterRecord, LogRecord, ParkedRecord } from '../../core/engine.js';
-import { formatSequence } from '../../core/envelope.js';
-
-/** Row shapes of the PostgreSQL tables (bigint columns arrive as strings) and their mapping. */
-export interface EventRow {
-  partition: number;
-  sequence: string | number;
-  id: string;
-  source: string;
-  type: string;
-  key: string;
-  body: string;
-}
-
-export interface ParkedRow extends EventRow {
-  grp: string;
-  state: ParkedRecord['state'];
-  attempts: number;
-  next_attempt_at: string | number;
-  errors: string;
-}
-
-export interface DeadLetterRow {
-  id: string;
-  grp: string;
-  partition: number;
-  sequence: string | number;
-  key: string;
-  event_id: string;
-  event_source: string;
-  event_type: string;
-  subject: string;
-  body: string;
-  reason: string;
-  errors: string;
-  strict: boolean;
-  status: DeadLetterRecord['status'];
-  created_at: string | number;
-  resolved_at: string | number | null;
-  resolved_by: string | null;
-  resolution: string | null;
-  history: string;
-}
-
-/** A record whose body is stored whole (parked rows, dead letters). */
-export function toLogRecord(row: EventRow): LogRecord {
-  return { partition: row.partition, sequence: Number(row.sequence), id: row.id, source: row.source, type: row.type, key: row.key, body: row.body };
-}
+import type { DeadLetterRecord, LogRecord, ParkedRecord } from '../../core/engine.js';
+import { bodyWithSequence, formatSequence } from '../../core/envelope.js';
+import type { EventRow } from '../rows.js';
 
 /** A row of the events table: its body lacks the `sequence` attribute, added here. */
 export function toEventRecord(row: EventRow): LogRecord {
@@ -55,45 +10,7 @@ export function toEventRecord(row: EventRow): LogRecord {
 
 /** The envelope JSON with its `sequence` extension attribute, as the other engines store it. */
 export function withSequence(body: string, sequence: number): string {
-  return `${body.slice(0, -1)},"sequence":"${formatSequence(sequence)}"}`;
-}
-
-export function toParked(row: ParkedRow): ParkedRecord {
-  return {
-    group: row.grp,
-    partition: row.partition,
-    sequence: Number(row.sequence),
-    key: row.key,
-    record: toLogRecord(row),
-    state: row.state,
-    attempts: row.attempts,
-    nextAttemptAt: Number(row.next_attempt_at),
-    errors: JSON.parse(row.errors) as AttemptError[],
-  };
-}
-
-export function toDeadLetter(row: DeadLetterRow): DeadLetterRecord {
-  return {
-    id: row.id,
-    group: row.grp,
-    partition: row.partition,
-    sequence: Number(row.sequence),
-    key: row.key,
-    eventId: row.event_id,
-    eventSource: row.event_source,
-    eventType: row.event_type,
-    subject: row.subject,
-    body: row.body,
-    reason: row.reason,
-    errors: JSON.parse(row.errors) as AttemptError[],
-    strict: row.strict,
-    status: row.status,
-    createdAt: Number(row.created_at),
-    ...(row.resolved_at !== null ? { resolvedAt: Number(row.resolved_at) } : {}),
-    ...(row.resolved_by !== null ? { resolvedBy: row.resolved_by } : {}),
-    ...(row.resolution !== null ? { resolution: row.resolution } : {}),
-    history: JSON.parse(row.history) as DeadLetterRecord['history'],
-  };
+  return bodyWithSequence(body, formatSequence(sequence));
 }
 
 /** Parked rows as the column arrays of one `unnest` insert. */

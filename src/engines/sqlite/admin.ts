@@ -3,7 +3,7 @@ import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, LogRecord, Partit
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import type { Lock } from './lock.js';
-import { toDeadLetter, toLogRecord, type DeadLetterRow, type EventRow } from './rows.js';
+import { toDeadLetter, toLogRecord, type DeadLetterRow, type EventRow } from '../rows.js';
 
 /** `db` is the writer (used under the lock), `reader` sees only committed data. */
 type Live = () => { db: Database.Database; reader: Database.Database };

@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import type {
   Assignment, BatchCommit, ConsumeTx, Engine, EngineAdmin, Lease, LogRecord, OpenOptions, OpenedLog, ParkedRecord, StartFrom, Tx,
 } from '../../core/engine.js';
-import { formatSequence, type NewEvent, type StoredEvent } from '../../core/envelope.js';
+import { bodyWithSequence, formatSequence, type NewEvent, type StoredEvent } from '../../core/envelope.js';
 import { FactlineError, LeaseLostError, NotRunningError, StoreMismatchError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
@@ -12,7 +12,8 @@ import { guardedDb } from './guarded-db.js';
 import { FileSignal } from './file-watch.js';
 import { ensureSchema } from './schema.js';
 import { prepareReads, prepareWrites, type WriteStatements } from './statements.js';
-import { deadLetterParams, parkedParams, toParked, type ParkedRow } from './rows.js';
+import { deadLetterParams, parkedParams } from './rows.js';
+import { toParked, type ParkedRow } from '../rows.js';
 import { heartbeat, leave, release } from './leases.js';
 import { sqliteAdmin } from './admin.js';
 
@@ -116,8 +117,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
       const sequenceText = formatSequence(sequence);
       const env = e.envelope;
       // The envelope's JSON with `sequence` appended: no copy of the envelope object.
-      const json = JSON.stringify(env);
-      const body = `${json.slice(0, -1)},"sequence":"${sequenceText}"}`;
+      const body = bodyWithSequence(JSON.stringify(env), sequenceText);
       ws.insertEvent.run(e.partition, sequence, env.id, env.source, env.type, env.partitionkey, now, body);
       stored.push({ partition: e.partition, sequence, envelope: Object.assign(env, { sequence: sequenceText }) });
     }
