@@ -235,7 +235,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
 
     assignments() {
       const out: Record<string, number[]> = {};
-      runners.forEach((r, i) => (out[[...groups.keys()][i]!] = r.partitions));
+      for (const r of runners) out[r.group] = r.partitions;
       return out;
     },
   };

@@ -37,6 +37,11 @@ export class GroupRunner {
     this.timer.unref?.();
   }
 
+  /** The consumer group's name. */
+  get group(): string {
+    return this.settings.name;
+  }
+
   /** Wakes the workers of `partitions` (all of them when undefined). */
   poke(partitions?: readonly number[]): void {
     if (!partitions) {
