@@ -47,6 +47,19 @@ export interface Engine<Db = unknown> {
   consume<T>(lease: Lease, fn: (tx: ConsumeTx<Db>) => Promise<T>): Promise<T>;
   /** Deletes inbox rows handled before `beforeMs`; returns how many. */
   pruneInbox(beforeMs: number): Promise<number>;
+  /**
+   * The identities (`source \0 id`) among `events` whose inbox row the group has committed. A read
+   * outside any transaction (the runtime asks before running handlers that call the outside world);
+   * `ConsumeTx.seen` stays the authority at commit.
+   */
+  handled(group: string, events: readonly { readonly source: string; readonly id: string }[]): Promise<Set<string>>;
+  /**
+   * Records that a member starts work on the lease's partition with the group at `position`, and
+   * returns how many starts in a row found the group at this same position, this one included (1
+   * when the stored position moved since the last start). Durable once it resolves. The runtime
+   * uses it to notice a handler that kills its process: repeated starts without progress.
+   */
+  markStart(lease: Lease, position: number): Promise<number>;
 
   /** Dead letters, lag and event lookup, for the CLI and the dashboard. */
   readonly admin: EngineAdmin;
@@ -161,7 +174,14 @@ export interface BatchCommit {
 }
 
 export interface ConsumeTx<Db = unknown> extends Tx<Db> {
-  /** The identities (`source \0 id`) among these that the group's inbox holds already. */
+  /**
+   * Claims the identities for this transaction and returns those (`source \0 id`) it could not
+   * claim: the group's inbox holds them already, or an earlier entry of the same call has the same
+   * identity (the first copy is claimed, later copies are returned), or another transaction of the
+   * group claimed them and committed (a concurrent transaction on another partition is waited for,
+   * never reported unclaimed while it may still commit). At commit, the claims not listed in
+   * `handled` are dropped; a rollback drops them all.
+   */
   seen(events: readonly { readonly source: string; readonly id: string }[]): Promise<Set<string>>;
   /** Open dead letters of the lease's group (before this transaction's own). */
   openDeadLetters(): Promise<number>;

@@ -82,3 +82,16 @@ export class NotRunningError extends FactlineError {
     this.name = 'NotRunningError';
   }
 }
+
+/**
+ * The store failed underneath Factline: the disk is full (`STORE_FULL`), the file system or the
+ * database refuses writes (`STORE_READ_ONLY`), the log file was deleted or replaced while open
+ * (`STORE_GONE`), or the driver reported another error (`STORE_ERROR`). The driver's error is the
+ * `cause`. Nothing of the failed call was stored.
+ */
+export class StoreError extends FactlineError {
+  constructor(code: 'STORE_FULL' | 'STORE_READ_ONLY' | 'STORE_GONE' | 'STORE_ERROR', message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
+    this.name = 'StoreError';
+  }
+}
