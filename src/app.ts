@@ -9,6 +9,7 @@ import type { Logger } from './observe/logger.js';
 import { jsonLogger } from './observe/logger.js';
 import { buildEnvelope, type Cause, type PublishOptions } from './publish/build-envelope.js';
 import { GroupCommit } from './publish/group-commit.js';
+import { LIMITS, checkName } from './publish/limits.js';
 import { scopeStorage, type Scope } from './publish/scope.js';
 import { ConsumerGroup, type ConsumerOptions } from './consumer/consumer-group.js';
 import { GroupRunner } from './consumer/group-runner.js';
@@ -26,6 +27,8 @@ export interface FactlineOptions<Db> {
   readonly random?: () => number;
   /** How long inbox rows are kept: the dedupe window for re-published events (default 7 days). */
   readonly inboxRetentionMs?: number;
+  /** The largest event accepted, in bytes of its JSON envelope (default 1 MiB); larger publishes fail with EVENT_TOO_LARGE. */
+  readonly maxEventBytes?: number;
 }
 
 /** A transaction of the app: its own writes on `db`, and publishes that commit with them. */
@@ -70,6 +73,11 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
   if (typeof source !== 'string' || source.length === 0) {
     throw new FactlineError('INVALID_ARGUMENT', 'createFactline needs a source naming this service, e.g. "shop/orders"');
   }
+  checkName('createFactline: source', source, LIMITS.sourceBytes);
+  const maxEventBytes = options.maxEventBytes ?? LIMITS.eventBytes;
+  if (!Number.isInteger(maxEventBytes) || maxEventBytes < 1024) {
+    throw new FactlineError('INVALID_ARGUMENT', `maxEventBytes must be an integer of 1024 or more, got ${maxEventBytes}`);
+  }
   const partitionsWanted = options.partitions ?? 16;
   if (!Number.isInteger(partitionsWanted) || partitionsWanted < 1 || partitionsWanted > 4096) {
     throw new FactlineError('INVALID_ARGUMENT', `partitions must be an integer from 1 to 4096, got ${partitionsWanted}`);
@@ -84,6 +92,8 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
   let stopped = false;
   let unwatch: (() => void) | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
+  /** Keeps the process alive from start() to stop(), even while this member owns no partition. */
+  let keepAlive: NodeJS.Timeout | undefined;
 
   const ready = (): Promise<void> => {
     if (stopped) return Promise.reject(new NotRunningError('publish'));
@@ -103,7 +113,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
     let valid = validateData(definition, data, 'publish');
     if (valid instanceof Promise) valid = await valid;
     if (partitions === 0) await ready();
-    return buildEnvelope(definition, valid, source, partitions, clock.now(), publishOptions, cause);
+    return buildEnvelope(definition, valid, source, partitions, clock.now(), publishOptions, cause, maxEventBytes);
   }
 
   /** Validates and builds envelopes for many entries; all are checked before any is stored. */
@@ -115,7 +125,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       const e = entries[i]!;
       let valid = validateData(e.event, e.data, 'publish');
       if (valid instanceof Promise) valid = await valid;
-      events[i] = buildEnvelope(e.event, valid, source, partitions, now, e.options, undefined);
+      events[i] = buildEnvelope(e.event, valid, source, partitions, now, e.options, undefined, maxEventBytes);
     }
     return events;
   }
@@ -198,6 +208,8 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
             startFrom: o.startFrom ?? 'beginning',
             concurrency: o.concurrency ?? 16,
             batchSize: o.batchSize ?? 500,
+            batchBytes: o.batchBytes ?? 16 * 1024 * 1024,
+            partitions,
             strict: o.strict ?? false,
             pollMs: o.pollMs ?? 50,
             retry: group.retry,
@@ -221,12 +233,14 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
         engine.pruneInbox(clock.now() - retention).catch((err) => logger.error({ err: String(err) }, 'inbox prune failed'));
       }, Math.min(retention / 10, 3600_000));
       pruneTimer.unref?.();
+      keepAlive = setInterval(() => undefined, 1 << 30);
     },
 
     async stop() {
       if (stopped) return;
       stopped = true;
       clearInterval(pruneTimer);
+      clearInterval(keepAlive);
       unwatch?.();
       await Promise.all(runners.map((r) => r.stop()));
       if (opening) await opening.catch(() => undefined);

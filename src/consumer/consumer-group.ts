@@ -1,7 +1,8 @@
 import type { StartFrom } from '../core/engine.js';
 import type { EventDefinition } from '../core/event.js';
 import { FactlineError } from '../core/errors.js';
-import type { Handler, HandlerOptions, Registration } from './handler.js';
+import { LIMITS, checkName } from '../publish/limits.js';
+import type { EffectHandler, Handler, HandlerOptions, Registration } from './handler.js';
 import { retryPolicy, type RetryPolicy } from './retry-policy.js';
 import type { CommitInfo, DeadLetterHook } from './settings.js';
 
@@ -12,6 +13,8 @@ export interface ConsumerOptions {
   readonly concurrency?: number;
   /** Events read and committed per transaction (default 500). */
   readonly batchSize?: number;
+  /** About how many bytes of events one read holds at most (default 16 MiB): large events make smaller batches. */
+  readonly batchBytes?: number;
   readonly retry?: Partial<RetryPolicy>;
   /** A handler running longer is aborted and its attempt fails (default 30 s). */
   readonly timeoutMs?: number;
@@ -41,15 +44,33 @@ export class ConsumerGroup<Db = unknown> {
     readonly options: ConsumerOptions,
     private readonly assertNotStarted: () => void,
   ) {
-    if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
-      throw new FactlineError('INVALID_ARGUMENT', `consumer group name "${name}" must be letters, digits, dots, dashes or underscores`);
+    if (typeof name !== 'string' || !/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+      throw new FactlineError('INVALID_ARGUMENT', `consumer group name "${String(name).slice(0, 80)}" must be letters, digits, dots, dashes or underscores`);
     }
+    checkName('consumer group name', name, LIMITS.groupBytes);
     this.retry = retryPolicy(options.retry);
     this.timeoutMs = options.timeoutMs ?? 30_000;
   }
 
-  /** Registers the handler of one event type and version. Returns the group for chaining. */
+  /**
+   * Registers the store handler of one event type and version: it runs inside the transaction that
+   * commits its inbox row, batched with other events. Store work only (`ctx.db`, `ctx.publish`);
+   * for calls to the outside world use `effect()`. Returns the group for chaining.
+   */
   on<D extends EventDefinition>(definition: D, handler: Handler<D, Db>, options: HandlerOptions = {}): this {
+    return this.register(definition, 'store', handler as Registration['handler'], options);
+  }
+
+  /**
+   * Registers the effect handler of one event type and version: it runs with no transaction open
+   * (it may await anything), and what it returns, a commit step, commits with its inbox row
+   * afterwards. Only a failed event's effect repeats. Returns the group for chaining.
+   */
+  effect<D extends EventDefinition>(definition: D, handler: EffectHandler<D, Db>, options: HandlerOptions = {}): this {
+    return this.register(definition, 'effect', handler as Registration['handler'], options);
+  }
+
+  private register(definition: EventDefinition, kind: Registration['kind'], handler: Registration['handler'], options: HandlerOptions): this {
     this.assertNotStarted();
     let versions = this.handlers.get(definition.type);
     if (!versions) this.handlers.set(definition.type, (versions = new Map()));
@@ -58,7 +79,8 @@ export class ConsumerGroup<Db = unknown> {
     }
     versions.set(definition.version, {
       definition,
-      handler: handler as Handler<EventDefinition, unknown>,
+      kind,
+      handler,
       retry: retryPolicy(options.retry, this.retry),
       timeoutMs: options.timeoutMs ?? this.timeoutMs,
     });

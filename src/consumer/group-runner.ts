@@ -30,6 +30,11 @@ export class GroupRunner {
   ) {}
 
   async start(): Promise<void> {
+    // A group that starts from now fixes its position in every partition before start() resolves,
+    // so that whatever is published after it is delivered, whichever member takes the partition.
+    if (this.settings.startFrom === 'now') {
+      for (let p = 0; p < this.settings.partitions; p++) await this.engine.position(this.settings.name, p, 'now');
+    }
     await this.beat();
     this.timer = setInterval(() => {
       this.beating = this.beating.then(() => this.beat());

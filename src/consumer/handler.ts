@@ -24,6 +24,33 @@ export type Handler<D extends EventDefinition, Db = unknown> = (
   ctx: HandlerContext<Db>,
 ) => Promise<void> | void;
 
+/** What an effect handler receives besides the event: no transaction is open while it runs. */
+export interface EffectContext {
+  readonly group: string;
+  /** 1 on the first delivery, then 2, 3... (stored, so a crash does not reset it). */
+  readonly attempt: number;
+  /** Aborted when the handler runs past its timeout. */
+  readonly signal: AbortSignal;
+  /** Bound with the event id, type, correlation id and group. */
+  readonly log: Logger;
+}
+
+/**
+ * The store part of an effect handler, returned by it: runs in a short transaction that commits
+ * with the event's inbox row, after the outside work succeeded. Store work only (`ctx.db`,
+ * `ctx.publish`): it must not wait on anything but the store.
+ */
+export type CommitStep<Db = unknown> = (ctx: HandlerContext<Db>) => Promise<void> | void;
+
+/**
+ * A handler that calls the outside world (an e-mail provider, a payment API). It runs with no
+ * transaction open; what it returns, if anything, is its commit step.
+ */
+export type EffectHandler<D extends EventDefinition, Db = unknown> = (
+  event: Envelope<DataOf<D>>,
+  ctx: EffectContext,
+) => Promise<CommitStep<Db> | void> | CommitStep<Db> | void;
+
 export interface HandlerOptions {
   /** Overrides the group's retry policy for this event type. */
   readonly retry?: Partial<RetryPolicy>;
@@ -33,7 +60,9 @@ export interface HandlerOptions {
 
 export interface Registration {
   readonly definition: EventDefinition;
-  readonly handler: Handler<EventDefinition, unknown>;
+  /** `store`: runs inside the consume transaction; `effect`: runs outside any transaction. */
+  readonly kind: 'store' | 'effect';
+  readonly handler: Handler<EventDefinition, unknown> | EffectHandler<EventDefinition, unknown>;
   readonly retry: RetryPolicy;
   readonly timeoutMs: number;
 }

@@ -2,11 +2,11 @@ import type { Tx } from '../core/engine.js';
 import type { Envelope } from '../core/envelope.js';
 import { validateData, type DataOf, type EventDefinition, type InputOf } from '../core/event.js';
 import type { Cause, PublishOptions } from '../publish/build-envelope.js';
-import { HandlerTimeoutError, NonRetryableError, NotRunningError } from '../core/errors.js';
+import { FactlineError, HandlerTimeoutError, NonRetryableError, NotRunningError } from '../core/errors.js';
 import type { Logger } from '../observe/logger.js';
 import { bindLogger } from '../observe/logger.js';
 import { scopeStorage, type Scope } from '../publish/scope.js';
-import type { HandlerContext, Registration } from './handler.js';
+import type { CommitStep, EffectHandler, Handler, HandlerContext, Registration } from './handler.js';
 import type { Publisher } from './publisher.js';
 import { Deadlines } from './deadlines.js';
 
@@ -14,6 +14,8 @@ import { Deadlines } from './deadlines.js';
 export interface Delivery {
   readonly envelope: Envelope;
   readonly registration: Registration;
+  /** Set once `envelope.data` holds the schema's output. */
+  readonly valid?: boolean;
 }
 
 /**
@@ -49,13 +51,20 @@ class Context implements HandlerContext<unknown>, Scope {
   private logger: Logger | undefined;
 
   constructor(
-    readonly tx: Tx<unknown>,
+    private readonly txOrNone: Tx<unknown> | undefined,
     private readonly envelope: Envelope,
     readonly group: string,
     readonly attempt: number,
     private readonly baseLogger: Logger,
     private readonly publisher: Publisher,
   ) {}
+
+  get tx(): Tx<unknown> {
+    if (!this.txOrNone) {
+      throw new FactlineError('NO_TRANSACTION', `the effect handler of ${this.envelope.type} in group ${this.group} runs with no transaction open: return a commit step, (ctx) => { ctx.db...; ctx.publish(...) }, for its store work`);
+    }
+    return this.txOrNone;
+  }
 
   get db(): unknown {
     if (this.closed) throw new NotRunningError(`ctx.db of ${this.envelope.type} in group ${this.group} after its attempt ended`);
@@ -96,33 +105,73 @@ export function invoke(
   logger: Logger,
   publisher: Publisher,
 ): void | Promise<void> {
+  const r = validated(delivery, (envelope) => run(envelope, delivery, tx, group, attempt, logger, publisher));
+  return r instanceof Promise ? r.then(() => undefined) : undefined;
+}
+
+/**
+ * Runs an effect handler with no transaction open: validates the data, aborts its signal after its
+ * timeout. Resolves to its commit step, if it returned one.
+ */
+export async function invokeEffect(delivery: Delivery, group: string, attempt: number, logger: Logger, publisher: Publisher): Promise<CommitStep | undefined> {
+  const result = await validated(delivery, (envelope) => run(envelope, delivery, undefined, group, attempt, logger, publisher));
+  if (result === undefined) return undefined;
+  if (typeof result !== 'function') {
+    throw new NonRetryableError(`the effect handler of ${delivery.envelope.type} in group ${group} returned ${typeof result}; it may return nothing or a commit step function`);
+  }
+  return result as CommitStep;
+}
+
+/** Runs an effect handler's commit step in `tx`, as a store handler of the same event. */
+export function runCommitStep(step: CommitStep, delivery: Delivery, tx: Tx<unknown>, group: string, attempt: number, logger: Logger, publisher: Publisher): void | Promise<void> {
+  const ctx = new Context(tx, delivery.envelope, group, attempt, logger, publisher);
+  const end = () => {
+    ctx.closed = true;
+  };
+  let result: unknown;
+  try {
+    result = scopeStorage.run(ctx, () => step(ctx));
+  } catch (err) {
+    end();
+    throw err;
+  }
+  if (!(result instanceof Promise)) return end();
+  return result.then(end, (err: unknown) => {
+    end();
+    throw err;
+  });
+}
+
+/** Validates the data against the registered schema (once per delivery), then calls `next`. */
+function validated<R>(delivery: Delivery, next: (envelope: Envelope) => R | Promise<R>): R | Promise<R> {
   const { envelope, registration } = delivery;
+  if (delivery.valid) return next(envelope);
   const data = validateData(registration.definition, envelope.data, 'handle');
   // The envelope was parsed for this delivery alone: it takes the schema's output in place.
   const mutable = envelope as { data: unknown };
-  if (data instanceof Promise) {
-    return data.then((valid) => {
-      mutable.data = valid;
-      return run(envelope, delivery, tx, group, attempt, logger, publisher);
-    });
-  }
-  mutable.data = data;
-  return run(envelope, delivery, tx, group, attempt, logger, publisher);
+  const done = (valid: unknown) => {
+    mutable.data = valid;
+    (delivery as { valid?: boolean }).valid = true;
+    return next(envelope);
+  };
+  if (data instanceof Promise) return data.then(done);
+  return done(data);
 }
 
-function run(event: Envelope, delivery: Delivery, tx: Tx<unknown>, group: string, attempt: number, logger: Logger, publisher: Publisher): void | Promise<void> {
+function run(event: Envelope, delivery: Delivery, tx: Tx<unknown> | undefined, group: string, attempt: number, logger: Logger, publisher: Publisher): unknown {
   const { registration } = delivery;
   const ctx = new Context(tx, event, group, attempt, logger, publisher);
   let result: unknown;
   try {
-    result = scopeStorage.run(ctx, () => registration.handler(event as never, ctx));
+    const handler = registration.handler as Handler<never, unknown> & EffectHandler<never, unknown>;
+    result = tx ? scopeStorage.run(ctx, () => handler(event as never, ctx)) : handler(event as never, ctx);
   } catch (err) {
     ctx.closed = true;
     throw err;
   }
   if (!(result instanceof Promise)) {
     ctx.closed = true;
-    return;
+    return result;
   }
   let done!: () => void;
   const timeout = new Promise<never>((_, reject) => {
@@ -133,9 +182,10 @@ function run(event: Envelope, delivery: Delivery, tx: Tx<unknown>, group: string
     });
   });
   return Promise.race([result, timeout]).then(
-    () => {
+    (value: unknown) => {
       done();
       ctx.closed = true;
+      return value;
     },
     (err: unknown) => {
       done();

@@ -1,3 +1,4 @@
+import { describeError } from './describe-error.js';
 import { EventValidationError, FactlineError, NonRetryableError, RetryLaterError } from '../core/errors.js';
 
 /** How a group retries a failing event before it becomes a dead letter. */
@@ -38,11 +39,20 @@ export type FailureDecision =
 
 /** What to do after failed attempt number `attempt` with `error`. */
 export function decideFailure(policy: RetryPolicy, attempt: number, error: unknown, random?: () => number): FailureDecision {
-  if (error instanceof NonRetryableError) return { kind: 'dead', reason: `not retryable: ${error.message}` };
-  if (error instanceof EventValidationError) return { kind: 'dead', reason: `invalid data: ${error.message}` };
+  if (safeInstance(error, NonRetryableError)) return { kind: 'dead', reason: `not retryable: ${error.message}` };
+  if (safeInstance(error, EventValidationError)) return { kind: 'dead', reason: `invalid data: ${error.message}` };
   if (attempt >= policy.attempts) {
-    return { kind: 'dead', reason: `failed ${attempt} attempt${attempt === 1 ? '' : 's'}: ${error instanceof Error ? error.message : String(error)}` };
+    return { kind: 'dead', reason: `failed ${attempt} attempt${attempt === 1 ? '' : 's'}: ${describeError(error).message}` };
   }
-  if (error instanceof RetryLaterError) return { kind: 'retry', delayMs: error.delayMs };
+  if (safeInstance(error, RetryLaterError)) return { kind: 'retry', delayMs: error.delayMs };
   return { kind: 'retry', delayMs: backoffDelay(policy, attempt, random) };
+}
+
+/** `instanceof` that cannot throw (a Proxy or an object with a hostile prototype chain). */
+function safeInstance<T>(value: unknown, cls: abstract new (...args: never[]) => T): value is T {
+  try {
+    return value instanceof cls;
+  } catch {
+    return false;
+  }
 }

@@ -26,6 +26,10 @@ export interface GroupSettings {
   readonly startFrom: StartFrom;
   readonly concurrency: number;
   readonly batchSize: number;
+  /** About how many bytes of events a read holds at most (one event always fits). */
+  readonly batchBytes: number;
+  /** Partitions of the log. */
+  readonly partitions: number;
   readonly strict: boolean;
   readonly pollMs: number;
   readonly retry: RetryPolicy;

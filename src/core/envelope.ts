@@ -44,6 +44,8 @@ export interface StoredEvent<Data = unknown> {
 export interface NewEvent {
   readonly partition: number;
   readonly envelope: Envelope;
+  /** The envelope as JSON (without `sequence`), when the publisher serialized it already. */
+  readonly json?: string;
 }
 
 /** The `sequence` extension value of a log position. */

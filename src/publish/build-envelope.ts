@@ -4,6 +4,7 @@ import type { EventDefinition } from '../core/event.js';
 import { childTraceparent, newTraceparent, uuidv7 } from '../core/ids.js';
 import { partitionOf } from '../core/partition.js';
 import { FactlineError } from '../core/errors.js';
+import { LIMITS, checkAttribute, checkJsonData } from './limits.js';
 
 /** Per-publish choices a caller may make. */
 export interface PublishOptions {
@@ -44,15 +45,18 @@ export function buildEnvelope<Data>(
   nowMs: number,
   options: PublishOptions = {},
   cause?: Cause,
+  maxEventBytes: number = LIMITS.eventBytes,
 ): NewEvent {
   const id = options.id ?? uuidv7(nowMs);
+  if (options.id !== undefined) checkAttribute(def.type, 'id', id, LIMITS.idBytes);
+  checkAttribute(def.type, 'type', def.type, LIMITS.typeBytes);
   const subject = def.subject(data);
   const partitionkey = def.partitionKey(data);
-  if (typeof subject !== 'string' || subject.length === 0) {
-    throw new FactlineError('EVENT_INVALID', `cannot publish ${def.type}: its subject must be a non-empty string, got ${JSON.stringify(subject)}`);
-  }
-  if (typeof partitionkey !== 'string' || partitionkey.length === 0) {
-    throw new FactlineError('EVENT_INVALID', `cannot publish ${def.type}: its partition key must be a non-empty string, got ${JSON.stringify(partitionkey)}`);
+  checkAttribute(def.type, 'subject', subject, LIMITS.subjectBytes);
+  checkAttribute(def.type, 'partition key', partitionkey, LIMITS.subjectBytes);
+  checkJsonData(def.type, data);
+  for (const [name, value] of [['correlation id', options.correlationId], ['causation id', options.causationId], ['traceparent', options.traceparent], ['tracestate', options.tracestate]] as const) {
+    if (value !== undefined) checkAttribute(def.type, name, value, LIMITS.subjectBytes);
   }
   const parentTrace = options.traceparent ?? cause?.traceparent;
   const tracestate = options.tracestate ?? cause?.tracestate;
@@ -76,5 +80,13 @@ export function buildEnvelope<Data>(
     traceparent: parentTrace ? childTraceparent(parentTrace) : newTraceparent(),
     tracestate,
   };
-  return { partition: partitionOf(partitionkey, partitions), envelope };
+  const json = JSON.stringify(envelope);
+  // A string of n UTF-16 units takes at most 3n bytes: count exactly only when it might be over.
+  if (json.length * 3 > maxEventBytes) {
+    const bytes = Buffer.byteLength(json, 'utf8');
+    if (bytes > maxEventBytes) {
+      throw new FactlineError('EVENT_TOO_LARGE', `cannot publish ${def.type}: the event is ${bytes} bytes as JSON; the limit is ${maxEventBytes} bytes (maxEventBytes). Store large payloads elsewhere and publish a reference`);
+    }
+  }
+  return { partition: partitionOf(partitionkey, partitions), envelope, json };
 }

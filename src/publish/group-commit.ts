@@ -9,8 +9,9 @@ interface Waiting {
 /**
  * Group commit: publishes that arrive while a commit is running are appended together in the
  * next one, so N concurrent publishes cost one transaction (one fsync), not N.
- * Every caller's promise resolves only after its events are durable; if the shared transaction
- * fails, every caller in it gets the error and none of their events is stored.
+ * Every caller's promise resolves only after its events are durable. If the shared transaction
+ * fails, each caller's events are appended again in a transaction of their own, so one bad publish
+ * fails alone and its neighbours are stored (a caller is told its own error only).
  */
 export class GroupCommit {
   private queue: Waiting[] = [];
@@ -48,9 +49,18 @@ export class GroupCommit {
           offset += w.events.length;
         }
       } catch (err) {
-        for (const w of batch) w.reject(err);
+        if (batch.length === 1) batch[0]!.reject(err);
+        else for (const w of batch) await this.alone(w);
       }
     }
     this.running = false;
+  }
+
+  private async alone(w: Waiting): Promise<void> {
+    try {
+      w.resolve(await this.append(w.events));
+    } catch (err) {
+      w.reject(err);
+    }
   }
 }

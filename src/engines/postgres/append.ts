@@ -1,5 +1,6 @@
 import { formatSequence, type NewEvent, type StoredEvent } from '../../core/envelope.js';
 import { FactlineError } from '../../core/errors.js';
+import { storeCall } from './errors.js';
 import type { PgQueryConfig } from './types.js';
 
 /** Runs the append statement; `query` is a connection or a caller's transaction. */
@@ -8,7 +9,7 @@ export type AppendQuery = (config: PgQueryConfig) => Promise<{ rows: unknown[] }
 /**
  * Appends `events` with one statement (the schema's `append` function): one multi-row insert, the
  * partition heads advanced and held until commit. Returns the events with their sequences, in
- * the order given.
+ * the order given. A refusal of the statement is a StoreError (connection errors pass as they are).
  */
 export async function appendEvents(
   query: AppendQuery, statement: (values: unknown[]) => PgQueryConfig, events: readonly NewEvent[], partitions: number, now: number,
@@ -36,10 +37,10 @@ export async function appendEvents(
     sources.push(envelope.source);
     types.push(envelope.type);
     keys.push(envelope.partitionkey);
-    bodies.push(JSON.stringify(envelope));
+    bodies.push(e.json ?? JSON.stringify(envelope));
   }
   // JSON.stringify escapes control characters, so U+001E can separate the bodies.
-  const res = await query(statement([parts, offsets, ids, sources, types, keys, bodies.join('\u001e'), now]));
+  const res = await storeCall('append', query(statement([parts, offsets, ids, sources, types, keys, bodies.join('\u001e'), now])));
   const next = new Map<number, number>();
   for (const row of res.rows as { o_partition: number; o_base: string }[]) next.set(row.o_partition, Number(row.o_base));
   return events.map((e) => {

@@ -1,0 +1,142 @@
+import type { BatchCommit, DeadLetterRecord, Engine, Lease, LogRecord, ParkedRecord } from '../core/engine.js';
+import { NonRetryableError } from '../core/errors.js';
+import { cleanText, describeError } from './describe-error.js';
+import { diedTooOften, failureChanges, startedAttempt, type FailureChanges } from './failure-changes.js';
+import { invoke, invokeEffect, prepareDelivery, runCommitStep, type Delivery } from './invoke.js';
+import type { ParkedKeys } from './parked-keys.js';
+import { retryStore } from './retry-store.js';
+import type { GroupSettings } from './settings.js';
+
+/** What the runner needs from its worker. */
+export interface ParkedHost {
+  readonly engine: Engine;
+  readonly s: GroupSettings;
+  readonly lease: Lease;
+  stopping(): boolean;
+  committed(handled: number): void;
+  failed(rec: LogRecord, changes: FailureChanges, attempt: number): void;
+  alert(deadLetter: DeadLetterRecord, first: boolean): Promise<void>;
+  commitAlone(changes: BatchCommit): Promise<void>;
+}
+
+class AttemptFailed extends Error {
+  constructor(readonly failure: unknown) {
+    super('attempt failed');
+  }
+}
+
+const identity = (r: { source: string; id: string }) => `${r.source}\u0000${r.id}`;
+
+/**
+ * Runs the parked events of one key, head first: a retry when its next attempt is due, then the
+ * events waiting behind it. Each attempt is recorded as started before it runs (one short
+ * transaction), so a handler that kills its process still uses up its attempts: when they are used
+ * up by deaths, the event becomes a dead letter without running again and its key moves on.
+ */
+export class ParkedRunner {
+  constructor(
+    private readonly host: ParkedHost,
+    private readonly parked: ParkedKeys,
+  ) {}
+
+  async runKey(key: string): Promise<void> {
+    const { s } = this.host;
+    while (!this.host.stopping()) {
+      const head = this.parked.head(key);
+      if (!head || head.state === 'held') return;
+      if (head.state === 'retrying' && head.nextAttemptAt > s.clock.now()) return;
+      const died = diedTooOften(s, head);
+      if (died) {
+        if (!(await this.record(head, died))) return;
+        continue;
+      }
+      let delivery: Delivery;
+      try {
+        delivery = prepareDelivery(head.record.body, head.record.type, s.handlers.get(head.record.type) ?? new Map());
+      } catch (err) {
+        if (!(await this.record(head, failureChanges(s, head.record, head.attempts, err, head)))) return;
+        continue;
+      }
+      const started = startedAttempt(s, head.record, head.attempts, head);
+      await retryStore(this.host, () => this.host.commitAlone({ park: [started] }));
+      this.parked.remember(started);
+      const failure = await this.attempt(started, delivery);
+      if (failure === undefined) {
+        this.parked.forget(key, head.sequence);
+        this.host.committed(1);
+        continue;
+      }
+      const changes = failureChanges(s, head.record, started.attempts - 1, failure.error, started);
+      this.host.failed(head.record, changes, started.attempts);
+      if (!(await this.record(started, changes))) return;
+    }
+  }
+
+  /** One attempt; on success its results and the head's removal commit together. */
+  private async attempt(head: ParkedRecord, delivery: Delivery): Promise<{ error: unknown } | undefined> {
+    const { engine, s, lease } = this.host;
+    const rec = head.record;
+    const unpark = { unpark: [head.sequence] };
+    let step: Awaited<ReturnType<typeof invokeEffect>>;
+    if (delivery.registration.kind === 'effect') {
+      const handled = await retryStore(this.host, () => engine.handled(s.name, [rec]));
+      if (handled.size === 0) {
+        try {
+          step = await invokeEffect(delivery, s.name, head.attempts, s.logger, s.publisher);
+        } catch (error) {
+          return { error };
+        }
+      }
+    }
+    return retryStore(this.host, async () => {
+      try {
+        await engine.consume(lease, async (tx) => {
+          const seen = await tx.seen([rec]);
+          if (seen.has(identity(rec))) return tx.commit(unpark);
+          try {
+            if (delivery.registration.kind === 'store') await invoke(delivery, tx, s.name, head.attempts, s.logger, s.publisher);
+            else if (step) await runCommitStep(step, delivery, tx, s.name, head.attempts, s.logger, s.publisher);
+          } catch (err) {
+            throw new AttemptFailed(err);
+          }
+          await tx.commit({ ...unpark, handled: [rec] });
+        });
+        return undefined;
+      } catch (err) {
+        if (err instanceof AttemptFailed) return { error: err.failure };
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * Stores a failure's changes; returns true when the key was released. A failure the store keeps
+   * refusing as it is becomes a dead letter with a plain reason.
+   */
+  private async record(head: ParkedRecord, changes: FailureChanges): Promise<boolean> {
+    const { s } = this.host;
+    let current = changes;
+    let openBefore = 0;
+    await retryStore(
+      this.host,
+      () =>
+        this.host.engine.consume(this.host.lease, async (tx) => {
+          if (current.deadLetter) openBefore = await tx.openDeadLetters();
+          await tx.commit({
+            ...(current.park ? { park: [current.park] } : {}),
+            ...(current.unpark !== undefined ? { unpark: [current.unpark] } : {}),
+            ...(current.deadLetter ? { deadLetters: [current.deadLetter] } : {}),
+          });
+        }),
+      (err, failures) => {
+        if (failures !== 3) return;
+        const why = cleanText(describeError(err).message, 500);
+        current = failureChanges(s, head.record, head.attempts, new NonRetryableError(`its failure could not be stored as it was (${why}); the original error is lost`), { ...head, errors: [] });
+      },
+    );
+    if (current.park) this.parked.remember(current.park);
+    else this.parked.forget(head.key, head.sequence);
+    if (current.deadLetter) await this.host.alert(current.deadLetter, openBefore === 0);
+    return current.released;
+  }
+}

@@ -1,0 +1,107 @@
+import type { DeadLetterRecord, LogRecord, ParkedRecord } from '../core/engine.js';
+import type { CommitHost } from './commit-queue.js';
+import { failureChanges, type FailureChanges } from './failure-changes.js';
+import { invoke, type Delivery } from './invoke.js';
+import { runByKey } from './key-scheduler.js';
+
+/** An event read for a store handler: its delivery, or why it has none (malformed, unknown version). */
+export interface StoreItem {
+  readonly rec: LogRecord;
+  readonly delivery?: Delivery;
+  readonly error?: unknown;
+}
+
+/** Marks a round that must roll back because a handler failed. */
+class RoundFailed extends Error {
+  constructor() {
+    super('a store handler failed');
+  }
+}
+
+const identity = (r: { source: string; id: string }) => `${r.source}\u0000${r.id}`;
+const ROUNDS = 4;
+
+/**
+ * Runs store handlers batched: one transaction for many events (same key in order, different keys
+ * concurrently), whose inbox rows, parked rows and position commit with the handlers' writes.
+ * When a handler fails, the round rolls back and runs again with that event recorded as a failed
+ * attempt instead (its key parked, its later events waiting): store handlers' writes apply once,
+ * and no outside effect is involved. After a few rounds of new failures, the events not yet
+ * decided are returned, to run one transaction each.
+ */
+export async function runStoreBatch(host: CommitHost, items: readonly StoreItem[]): Promise<StoreItem[]> {
+  const { engine, s, lease } = host;
+  const decided = new Map<number, unknown>();
+  for (const item of items) if (item.error !== undefined || !item.delivery) decided.set(item.rec.sequence, item.error);
+  for (let round = 0; round < ROUNDS; round++) {
+    const failedNow = new Map<number, unknown>();
+    const failed: { rec: LogRecord; changes: FailureChanges }[] = [];
+    const park: ParkedRecord[] = [];
+    const own = new Set(items.map((i) => i.rec.sequence));
+    let handledCount = 0;
+    let openBefore = 0;
+    let position = 0;
+    try {
+      await engine.consume(lease, async (tx) => {
+        const seen = items.length ? await tx.seen(items.map((i) => i.rec)) : new Set<string>();
+        const handled: { source: string; id: string }[] = [];
+        const stoppedAt = new Map<string, number>();
+        await runByKey(items, (i) => i.rec.key, s.concurrency, (item) => {
+          const rec = item.rec;
+          if (seen.has(identity(rec))) return true;
+          if (decided.has(rec.sequence)) {
+            failed.push({ rec, changes: failureChanges(s, rec, 0, decided.get(rec.sequence)) });
+            stoppedAt.set(rec.key, rec.sequence);
+            return false;
+          }
+          const fail = (err: unknown) => {
+            failedNow.set(rec.sequence, err);
+            return false;
+          };
+          let pending: void | Promise<void>;
+          try {
+            pending = invoke(item.delivery!, tx, s.name, 1, s.logger, s.publisher);
+          } catch (err) {
+            return fail(err);
+          }
+          if (pending === undefined) {
+            handled.push(rec);
+            return true;
+          }
+          return pending.then(() => {
+            handled.push(rec);
+            return true;
+          }, fail);
+        });
+        if (failedNow.size > 0) throw new RoundFailed();
+        // Events behind a failure of their key wait in the parked table, in order.
+        for (const item of items) {
+          const at = stoppedAt.get(item.rec.key);
+          if (at !== undefined && item.rec.sequence > at) park.push(host.waitingRow(item.rec));
+        }
+        for (const f of failed) if (f.changes.park) park.push(f.changes.park);
+        const deadLetters: DeadLetterRecord[] = failed.flatMap((f) => (f.changes.deadLetter ? [f.changes.deadLetter] : []));
+        if (deadLetters.length) openBefore = await tx.openDeadLetters();
+        position = host.frontierWithout(own);
+        await tx.commit({ position, handled, park, deadLetters });
+        handledCount = handled.length;
+      });
+    } catch (err) {
+      if (!(err instanceof RoundFailed)) throw err;
+      for (const [seq, e] of failedNow) decided.set(seq, e);
+      continue;
+    }
+    host.applied(position, [...own], park, handledCount);
+    let first = openBefore === 0;
+    for (const f of failed) {
+      host.failed(f.rec, f.changes, 1);
+      if (f.changes.deadLetter) {
+        await host.alert(f.changes.deadLetter, first);
+        first = false;
+      }
+    }
+    return [];
+  }
+  // Handlers kept failing at random: the lanes run each event alone.
+  return [...items];
+}
