@@ -145,11 +145,13 @@ export class CommitQueue {
     let openBefore = 0;
     await engine.consume(lease, async (tx) => {
       const successes = batch.filter((q) => q.op.kind === 'success');
-      const seen = successes.length ? await tx.seen(successes.map((q) => q.op.rec)) : new Set<string>();
+      const first = new Map<string, Queued>();
+      for (const q of successes) if (!first.has(identity(q.op.rec))) first.set(identity(q.op.rec), q);
+      const seen = first.size ? await tx.seen([...first.values()].map((q) => q.op.rec)) : new Set<string>();
       const stepFailures = new Map<Queued, unknown>();
       for (const q of successes) {
         const op = q.op as Extract<CommitOp, { kind: 'success' }>;
-        if (seen.has(identity(op.rec))) {
+        if (seen.has(identity(op.rec)) || first.get(identity(op.rec)) !== q) {
           outcomes.set(q, 'duplicate');
           continue;
         }

@@ -37,7 +37,8 @@ function render(value: unknown): string {
   }
   const json = attempt(() => JSON.stringify(value, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}n` : v)));
   const tag = attempt(() => Object.prototype.toString.call(value)) ?? '[object]';
-  if (json !== undefined && json !== '{}') return `thrown ${tag}: ${json}`;
+  const plain = attempt(() => Object.getPrototypeOf(value) === Object.prototype) ?? false;
+  if (json !== undefined && json !== '{}') return plain ? `thrown object ${json}` : `thrown ${tag} ${json}`;
   const own = attempt(() => Object.keys(value).join(', '));
   return own ? `thrown ${tag} with keys ${own}` : `thrown ${tag} with no readable content`;
 }

@@ -164,7 +164,7 @@ export class PartitionWorker implements CommitHost {
 
   /** Events read at once: `batchSize`, fewer when events are large (about `batchBytes` in all). */
   private readLimit(): number {
-    if (this.largestBody === 0) return Math.min(this.s.batchSize, 64);
+    if (this.largestBody === 0) return Math.min(this.s.batchSize, 16);
     return Math.max(1, Math.min(this.s.batchSize, Math.floor(this.s.batchBytes / this.largestBody)));
   }
 
@@ -189,8 +189,21 @@ export class PartitionWorker implements CommitHost {
         this.s.logger.warn({ group: this.s.name, partition: this.lease.partition, position: this.position }, 'the group restarted here before without progress: each next event runs alone, its attempt recorded first');
       }
     }
-    await this.dispatch(records);
+    await this.dispatch(this.withinBytes(records));
     return true;
+  }
+
+  /** The first events of a read that fit `batchBytes` (at least one); the rest are read again later. */
+  private withinBytes(records: readonly LogRecord[]): readonly LogRecord[] {
+    let bytes = 0;
+    for (let i = 0; i < records.length; i++) {
+      bytes += records[i]!.body.length;
+      if (bytes > this.s.batchBytes && i > 0) {
+        this.largestBody = Math.max(this.largestBody, records[i]!.body.length);
+        return records.slice(0, i);
+      }
+    }
+    return records;
   }
 
   private startDueParked(): boolean {

@@ -43,12 +43,16 @@ export async function runStoreBatch(host: CommitHost, items: readonly StoreItem[
     let position = 0;
     try {
       await engine.consume(lease, async (tx) => {
-        const seen = items.length ? await tx.seen(items.map((i) => i.rec)) : new Set<string>();
+        // Copies of one identity in the batch: the first runs, the later ones are skipped.
+        const first = new Map<string, number>();
+        for (const i of items) if (!first.has(identity(i.rec))) first.set(identity(i.rec), i.rec.sequence);
+        const unique = items.filter((i) => first.get(identity(i.rec)) === i.rec.sequence).map((i) => i.rec);
+        const seen = unique.length ? await tx.seen(unique) : new Set<string>();
         const handled: { source: string; id: string }[] = [];
         const stoppedAt = new Map<string, number>();
         await runByKey(items, (i) => i.rec.key, s.concurrency, (item) => {
           const rec = item.rec;
-          if (seen.has(identity(rec))) return true;
+          if (seen.has(identity(rec)) || first.get(identity(rec)) !== rec.sequence) return true;
           if (decided.has(rec.sequence)) {
             failed.push({ rec, changes: failureChanges(s, rec, 0, decided.get(rec.sequence)) });
             stoppedAt.set(rec.key, rec.sequence);

@@ -1,6 +1,8 @@
 import { describe } from 'vitest';
 import { consumeContract } from './contract-consume.js';
 import { failureContract } from './contract-failures.js';
+import { effectContract } from './contract-effects.js';
+import { hazardContract } from './contract-hazards.js';
 import { leaseContract } from './contract-leases.js';
 import { publishContract } from './contract-publish.js';
 import type { ContractSubject } from './subject.js';
@@ -15,5 +17,7 @@ export function engineContract<Db>(subject: ContractSubject<Db>): void {
     describe('consume', () => consumeContract(subject));
     describe('leases', () => leaseContract(subject));
     describe('failures', () => failureContract(subject));
+    describe('hazards', () => hazardContract(subject));
+    describe('effects', () => effectContract(subject));
   });
 }
