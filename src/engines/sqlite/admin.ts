@@ -2,11 +2,17 @@ import type Database from 'better-sqlite3';
 import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, LogRecord, PartitionStatus, Resolution } from '../../core/engine.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
-import type { Lock } from './lock.js';
 import { toDeadLetter, toLogRecord, type DeadLetterRow, type EventRow } from '../rows.js';
 
-/** `db` is the writer (used under the lock), `reader` sees only committed data. */
-type Live = () => { db: Database.Database; reader: Database.Database };
+/**
+ * How admin reaches the file: `read` runs on the reader connection (committed data only), `write`
+ * in a write transaction of the engine (under its lock, with its checks); both turn driver errors
+ * into StoreErrors.
+ */
+export interface AdminAccess {
+  read<T>(what: string, fn: (reader: Database.Database) => T): Promise<T>;
+  write<T>(what: string, fn: (db: Database.Database) => T): Promise<T>;
+}
 
 function requireOpen(db: Database.Database, id: string): DeadLetterRecord {
   const row = db.prepare('select * from factline_dead_letters where id = ?').get(id) as DeadLetterRow | undefined;
@@ -25,10 +31,9 @@ function resolve(db: Database.Database, dl: DeadLetterRecord, action: 'replayed'
   return { ...dl, status: action, resolvedAt: now, resolvedBy: res.by, resolution: res.why, history };
 }
 
-/** Dead letters, lag and lookups over the SQLite tables. Writes run under the engine's lock. */
-export function sqliteAdmin(live: Live, lock: Lock, partitions: number, clock: Clock): EngineAdmin {
-  const write = <T>(fn: (db: Database.Database) => T): Promise<T> =>
-    lock.run(async () => live().db.transaction(() => fn(live().db)).immediate());
+/** Dead letters, lag and lookups over the SQLite tables. */
+export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Clock): EngineAdmin {
+  const { read, write } = access;
 
   return {
     async listDeadLetters(filter: DeadLetterFilter) {
@@ -43,16 +48,17 @@ export function sqliteAdmin(live: Live, lock: Lock, partitions: number, clock: C
       if (filter.status) add('status = ?', filter.status);
       const sql = `select * from factline_dead_letters ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at, id limit ?`;
       params.push(filter.limit ?? 1000);
-      return (live().reader.prepare(sql).all(...params) as DeadLetterRow[]).map(toDeadLetter);
+      return read('listDeadLetters', (db) => (db.prepare(sql).all(...params) as DeadLetterRow[]).map(toDeadLetter));
     },
 
-    async getDeadLetter(id) {
-      const row = live().reader.prepare('select * from factline_dead_letters where id = ?').get(id) as DeadLetterRow | undefined;
-      return row ? toDeadLetter(row) : undefined;
-    },
+    getDeadLetter: (id) =>
+      read('getDeadLetter', (db) => {
+        const row = db.prepare('select * from factline_dead_letters where id = ?').get(id) as DeadLetterRow | undefined;
+        return row ? toDeadLetter(row) : undefined;
+      }),
 
     replayDeadLetter: (id, res) =>
-      write((db) => {
+      write('replayDeadLetter', (db) => {
         const dl = requireOpen(db, id);
         const now = clock.now();
         const event = JSON.parse(JSON.stringify({ id: dl.eventId, source: dl.eventSource, type: dl.eventType }));
@@ -66,55 +72,59 @@ export function sqliteAdmin(live: Live, lock: Lock, partitions: number, clock: C
       }),
 
     discardDeadLetter: (id, res) =>
-      write((db) => {
+      write('discardDeadLetter', (db) => {
         const dl = requireOpen(db, id);
         // In strict mode the key was held behind this event: release it.
         db.prepare("delete from factline_parked where grp = ? and partition = ? and sequence = ? and state = 'held'").run(dl.group, dl.partition, dl.sequence);
         return resolve(db, dl, 'discarded', res, clock.now());
       }),
 
-    async status(): Promise<PartitionStatus[]> {
-      const db = live().reader;
-      const rows = db.prepare(
-        `select p.grp, p.partition, p.position, h.head,
-           (select e.time from factline_events e where e.partition = p.partition and e.sequence = p.position + 1) as next_time,
-           (select min(e.time) from factline_parked k join factline_events e on e.partition = k.partition and e.sequence = k.sequence
-              where k.grp = p.grp and k.partition = p.partition) as parked_time,
-           (select count(*) from factline_parked k where k.grp = p.grp and k.partition = p.partition) as parked,
-           (select l.member from factline_leases l where l.grp = p.grp and l.partition = p.partition) as owner
-         from (
-           -- every partition of every known group; a partition the group has not committed in yet is at 0
-           select g.grp, h.partition, coalesce(s.position, 0) as position
-           from (select grp from factline_positions union select grp from factline_members union select grp from factline_leases) g
-           cross join factline_partitions h
-           left join factline_positions s on s.grp = g.grp and s.partition = h.partition
-         ) p join factline_partitions h on h.partition = p.partition
-         order by p.grp, p.partition`,
-      ).all() as { grp: string; partition: number; position: number; head: number; next_time: number | null; parked_time: number | null; parked: number; owner: string | null }[];
-      return rows.map((row) => {
-        const times = [row.next_time, row.parked_time].filter((t): t is number => t !== null);
-        return {
-          group: row.grp,
-          partition: row.partition,
-          position: row.position,
-          head: row.head,
-          parked: row.parked,
-          ...(times.length ? { oldestUnhandledAt: Math.min(...times) } : {}),
-          ...(row.owner ? { owner: row.owner } : {}),
-        };
-      });
-    },
+    status: (): Promise<PartitionStatus[]> => read('status', (db) => statusOf(db)),
 
-    async heads() {
-      const rows = live().reader.prepare('select partition, head from factline_partitions order by partition').all() as { partition: number; head: number }[];
-      const out = new Array<number>(partitions).fill(0);
-      for (const r of rows) out[r.partition] = r.head;
-      return out;
-    },
+    heads: () =>
+      read('heads', (db) => {
+        const rows = db.prepare('select partition, head from factline_partitions order by partition').all() as { partition: number; head: number }[];
+        const out = new Array<number>(partitions).fill(0);
+        for (const r of rows) out[r.partition] = r.head;
+        return out;
+      }),
 
-    async findEvent(id): Promise<LogRecord | undefined> {
-      const row = live().reader.prepare('select partition, sequence, id, source, type, key, body from factline_events where id = ? limit 1').get(id) as EventRow | undefined;
-      return row ? toLogRecord(row) : undefined;
-    },
+    findEvent: (id): Promise<LogRecord | undefined> =>
+      read('findEvent', (db) => {
+        const row = db.prepare('select partition, sequence, id, source, type, key, body from factline_events where id = ? limit 1').get(id) as EventRow | undefined;
+        return row ? toLogRecord(row) : undefined;
+      }),
   };
+}
+
+/** Position, head, oldest unhandled event, parked count and owner of every group and partition. */
+function statusOf(db: Database.Database): PartitionStatus[] {
+  const rows = db.prepare(
+    `select p.grp, p.partition, p.position, h.head,
+       (select e.time from factline_events e where e.partition = p.partition and e.sequence = p.position + 1) as next_time,
+       (select min(e.time) from factline_parked k join factline_events e on e.partition = k.partition and e.sequence = k.sequence
+          where k.grp = p.grp and k.partition = p.partition) as parked_time,
+       (select count(*) from factline_parked k where k.grp = p.grp and k.partition = p.partition) as parked,
+       (select l.member from factline_leases l where l.grp = p.grp and l.partition = p.partition) as owner
+     from (
+       -- every partition of every known group; a partition the group has not committed in yet is at 0
+       select g.grp, h.partition, coalesce(s.position, 0) as position
+       from (select grp from factline_positions union select grp from factline_members union select grp from factline_leases) g
+       cross join factline_partitions h
+       left join factline_positions s on s.grp = g.grp and s.partition = h.partition
+     ) p join factline_partitions h on h.partition = p.partition
+     order by p.grp, p.partition`,
+  ).all() as { grp: string; partition: number; position: number; head: number; next_time: number | null; parked_time: number | null; parked: number; owner: string | null }[];
+  return rows.map((row) => {
+    const times = [row.next_time, row.parked_time].filter((t): t is number => t !== null);
+    return {
+      group: row.grp,
+      partition: row.partition,
+      position: row.position,
+      head: row.head,
+      parked: row.parked,
+      ...(times.length ? { oldestUnhandledAt: Math.min(...times) } : {}),
+      ...(row.owner ? { owner: row.owner } : {}),
+    };
+  });
 }

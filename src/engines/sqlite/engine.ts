@@ -1,18 +1,19 @@
 import { resolve } from 'node:path';
-import Database from 'better-sqlite3';
-import type {
-  Assignment, BatchCommit, ConsumeTx, Engine, EngineAdmin, Lease, LogRecord, OpenOptions, OpenedLog, ParkedRecord, StartFrom, Tx,
-} from '../../core/engine.js';
+import type Database from 'better-sqlite3';
+import type { Assignment, ConsumeTx, Engine, EngineAdmin, Lease, LogRecord, OpenOptions, OpenedLog, ParkedRecord, StartFrom, Tx } from '../../core/engine.js';
 import { bodyWithSequence, formatSequence, type NewEvent, type StoredEvent } from '../../core/envelope.js';
-import { FactlineError, LeaseLostError, NotRunningError, StoreMismatchError } from '../../core/errors.js';
+import { FactlineError, NotRunningError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { systemClock } from '../../core/clock.js';
 import { Lock } from './lock.js';
 import { guardedDb } from './guarded-db.js';
 import { FileSignal } from './file-watch.js';
+import { FileIdentity } from './file-identity.js';
+import { openConnection } from './connection.js';
+import { openError, own as ownOn } from './errors.js';
 import { ensureSchema } from './schema.js';
 import { prepareReads, prepareWrites, type WriteStatements } from './statements.js';
-import { deadLetterParams, parkedParams } from './rows.js';
+import { consumeTx } from './consume-tx.js';
 import { toParked, type ParkedRow } from '../rows.js';
 import { heartbeat, leave, release } from './leases.js';
 import { sqliteAdmin } from './admin.js';
@@ -60,43 +61,38 @@ export interface SqliteEngineOptions {
 /** The SQLite connection handle handlers and transactions get as `db`. */
 export type SqliteDb = Database.Database;
 
-function openConnection(file: string, options: SqliteEngineOptions): Database.Database {
-  const db = new Database(file);
-  try {
-    db.pragma('journal_mode = WAL');
-  } catch (err) {
-    db.close();
-    throw new StoreMismatchError(`${file} is not a SQLite database Factline can open: ${(err as Error).message}`);
-  }
-  db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
-  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
-  db.pragma('cache_size = -16384'); // 16 MiB of pages per connection
-  return db;
-}
-
 /**
  * The embedded engine: one SQLite file in WAL mode, shared by any number of processes on one
- * machine. In a process, all writes go through one connection, one transaction at a time; reads
- * use a second connection and see only committed data.
+ * machine. In a process, all writes (opening included) go through one connection, one transaction
+ * at a time, under the file's process-wide lock; reads use a second connection and see only
+ * committed data. Errors of the engine's own statements are StoreErrors (errors.ts); errors of
+ * user code in a transaction propagate as they are. Every write transaction checks, before it
+ * commits, that the file at the path is still the one opened (STORE_GONE otherwise).
  */
 export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & { readonly file: string } {
   const clock = options.clock ?? systemClock;
-  const file = shared(options.file);
+  const path = options.file;
+  const file = shared(path);
   const lock = file.lock;
   let writer: Database.Database | undefined;
   let reader: Database.Database | undefined;
   let w: WriteStatements | undefined;
   let r: ReturnType<typeof prepareReads> | undefined;
+  let identity: FileIdentity | undefined;
   let partitions = 0;
 
+  const own = <T>(what: string, fn: () => T): T => ownOn(path, what, fn);
+
   function live(what: string) {
-    if (!writer || !w || !r || !reader) throw new NotRunningError(what);
-    return { db: writer, w, r, reader };
+    if (!writer || !w || !r || !reader || !identity) throw new NotRunningError(what);
+    return { db: writer, w, r, reader, identity };
   }
 
-  function notify(partitions: ReadonlySet<number>) {
-    file.signal.notify([...partitions]);
-  }
+  /** A read on the reader connection: committed data only, driver errors as StoreErrors. */
+  const read = async <T>(what: string, fn: (rs: ReturnType<typeof prepareReads>, db: Database.Database) => T): Promise<T> => {
+    const l = live(what);
+    return own(what, () => fn(l.r, l.reader));
+  };
 
   /** A number that changes whenever events are stored (the sum of the heads; undefined when closed). */
   const newestPosition = (): number | undefined =>
@@ -128,175 +124,173 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
     return stored;
   }
 
-  /** Runs fn between BEGIN IMMEDIATE and COMMIT on the writer, under the process lock. */
+  /**
+   * Runs fn between BEGIN IMMEDIATE and COMMIT on the writer, under the process lock; rolls back
+   * when fn throws, when the file is gone, or when COMMIT fails. Errors of BEGIN and COMMIT are
+   * StoreErrors; errors of fn propagate as they are (fn wraps the engine's own statements).
+   */
   async function inTransaction<T>(what: string, fn: (db: Database.Database, ws: WriteStatements, appended: Set<number>) => Promise<T>): Promise<T> {
     return lock.run(async () => {
-      const { db, w: ws } = live(what);
+      const { db, w: ws, identity: opened } = live(what);
       const appended = new Set<number>();
       const state = { live: true };
-      db.exec('BEGIN IMMEDIATE');
+      own(what, () => db.exec('BEGIN IMMEDIATE'));
       let result: T;
       try {
         result = await fn(guardedDb(db, state), ws, appended);
+        state.live = false;
+        if (!db.inTransaction) {
+          throw new FactlineError('TRANSACTION_ENDED', `${what}: the transaction was ended by user code (COMMIT or ROLLBACK on tx.db); let Factline end it`);
+        }
+        opened.check(path, what);
+        own(what, () => db.exec('COMMIT'));
       } catch (err) {
         state.live = false;
-        if (db.inTransaction) db.exec('ROLLBACK');
+        rollback(db);
         throw err;
       }
-      state.live = false;
-      if (!db.inTransaction) {
-        throw new FactlineError('TRANSACTION_ENDED', `${what}: the transaction was ended by user code (COMMIT or ROLLBACK on tx.db); let Factline end it`);
-      }
-      db.exec('COMMIT');
-      if (appended.size > 0) notify(appended);
+      if (appended.size > 0) file.signal.notify([...appended]);
       return result;
     });
   }
 
+  /** A write transaction whose body is all the engine's own statements. */
+  const ownTransaction = <T>(what: string, fn: (db: Database.Database, ws: WriteStatements) => T): Promise<T> =>
+    inTransaction(what, async (db, ws) => own(what, () => fn(db, ws)));
+
   function txFor(db: Database.Database, ws: WriteStatements, appended: Set<number>): Tx<SqliteDb> {
     return {
       db,
-      append: async (events) => appendIn(ws, events, appended),
+      append: async (events) => own('append', () => appendIn(ws, events, appended)),
     };
+  }
+
+  function closeConnections() {
+    file.heads.delete(newestPosition);
+    reader?.close();
+    writer?.close();
+    reader = writer = undefined;
+    w = undefined;
+    r = undefined;
+    identity = undefined;
   }
 
   const engine: Engine<SqliteDb> & { readonly file: string } = {
     kind: 'sqlite',
-    file: options.file,
+    file: path,
 
-    async open(opts: OpenOptions): Promise<OpenedLog> {
-      if (writer) return { partitions };
-      const db = openConnection(options.file, options);
-      try {
-        partitions = ensureSchema(db, options.file, opts.partitions);
-      } catch (err) {
-        db.close();
-        if (err instanceof FactlineError) throw err;
-        throw new StoreMismatchError(`${options.file} cannot be used as a Factline log: ${(err as Error).message}`);
-      }
-      writer = db;
-      reader = openConnection(options.file, options);
-      file.heads.add(newestPosition);
-      w = prepareWrites(writer);
-      r = prepareReads(reader);
-      return { partitions };
-    },
+    // Under the lock like every write: creating or checking the tables never waits synchronously
+    // for a write lock that a transaction of this process holds across an await.
+    open: (opts: OpenOptions): Promise<OpenedLog> =>
+      lock.run(async () => {
+        if (writer) return { partitions };
+        const db = openConnection(path, options);
+        try {
+          partitions = ensureSchema(db, path, opts.partitions);
+          identity = FileIdentity.of(path);
+          writer = db;
+          reader = openConnection(path, options);
+          w = prepareWrites(writer);
+          r = prepareReads(reader);
+        } catch (err) {
+          if (writer !== db) db.close();
+          closeConnections();
+          throw openError(err, path);
+        }
+        file.heads.add(newestPosition);
+        return { partitions };
+      }),
 
-    async close() {
-      await lock.run(async () => {
-        file.heads.delete(newestPosition);
-        reader?.close();
-        writer?.close();
-        reader = writer = undefined;
-        w = undefined;
-        r = undefined;
-      });
-    },
+    close: () => lock.run(async () => closeConnections()),
 
     transaction: (fn) => inTransaction('transaction', (db, ws, appended) => fn(txFor(db, ws, appended))),
 
-    append: (events) => inTransaction('append', async (_db, ws, appended) => appendIn(ws, events, appended)),
+    append: (events) => inTransaction('append', async (_db, ws, appended) => own('append', () => appendIn(ws, events, appended))),
 
     watch(listener) {
       return file.signal.subscribe(listener);
     },
 
     heartbeat: (group, member, ttlMs): Promise<Assignment> =>
-      inTransaction('heartbeat', async (db) => heartbeat(db, group, member, ttlMs, partitions, clock.now())),
+      ownTransaction('heartbeat', (db) => heartbeat(db, group, member, ttlMs, partitions, clock.now())),
 
-    release: (group, member, parts) => inTransaction('release', async (db) => release(db, group, member, parts)),
+    release: (group, member, parts) => ownTransaction('release', (db) => release(db, group, member, parts)),
 
-    leave: (group, member) => inTransaction('leave', async (db) => leave(db, group, member)),
+    leave: (group, member) => ownTransaction('leave', (db) => leave(db, group, member)),
 
     async position(group: string, partition: number, start: StartFrom) {
       // Reading needs no write lock; a group starting from the beginning stores its position with
       // its first batch. A group starting from now stores the head at once, so that a restart
       // before its first batch does not skip what was published meanwhile.
-      const stored = live('position').reader.prepare('select position from factline_positions where grp = ? and partition = ?').get(group, partition) as
-        | { position: number }
-        | undefined;
+      const stored = await read('position', (rs) => rs.position.get(group, partition));
       if (stored) return stored.position;
       if (start === 'beginning') return 0;
-      return inTransaction('position', async (_db, ws) => {
+      return ownTransaction('position', (_db, ws) => {
         const row = ws.getPosition.get(group, partition);
         if (row) return row.position;
-        const initial = start === 'now' ? ws.head.get(partition)!.head : 0;
+        const initial = ws.head.get(partition)!.head;
         ws.setPosition.run(group, partition, initial);
         return initial;
       });
     },
 
-    async read(partition, after, limit): Promise<LogRecord[]> {
-      const { r: rs } = live('read');
-      // Rows as arrays (cheaper to fetch), made into records of one shape.
-      const rows = rs.read.all(partition, after, limit) as [number, number, string, string, string, string, string][];
-      const out: LogRecord[] = new Array(rows.length);
-      for (let i = 0; i < rows.length; i++) {
-        const row = rows[i]!;
-        out[i] = { partition: row[0], sequence: row[1], id: row[2], source: row[3], type: row[4], key: row[5], body: row[6] };
-      }
-      return out;
-    },
+    read: (partition, after, limit): Promise<LogRecord[]> =>
+      read('read', (rs) => {
+        // Rows as arrays (cheaper to fetch), made into records of one shape.
+        const rows = rs.read.all(partition, after, limit) as [number, number, string, string, string, string, string][];
+        const out: LogRecord[] = new Array(rows.length);
+        for (let i = 0; i < rows.length; i++) {
+          const row = rows[i]!;
+          out[i] = { partition: row[0], sequence: row[1], id: row[2], source: row[3], type: row[4], key: row[5], body: row[6] };
+        }
+        return out;
+      }),
 
-    async parked(group, partition): Promise<ParkedRecord[]> {
-      const { r: rs } = live('parked');
-      return (rs.parked.all(group, partition) as ParkedRow[]).map(toParked);
-    },
+    parked: (group, partition): Promise<ParkedRecord[]> => read('parked', (rs) => (rs.parked.all(group, partition) as ParkedRow[]).map(toParked)),
 
     consume: <T>(lease: Lease, fn: (tx: ConsumeTx<SqliteDb>) => Promise<T>) =>
-      inTransaction('consume', async (db, ws, appended) => {
-        const claimed = new Map<string, { source: string; id: string }>();
-        const tx: ConsumeTx<SqliteDb> = {
-          ...txFor(db, ws, appended),
-          // The inbox rows are written here, as the events are looked up (one statement per event
-          // instead of a lookup now and an insert at commit); commit() removes the rows of events
-          // that did not end up handled, so what commits is exactly `handled`.
-          async seen(events) {
-            const out = new Set<string>();
-            const now = clock.now();
-            for (const e of events) {
-              const identity = `${e.source}\u0000${e.id}`;
-              if (ws.insertInbox.run(lease.group, e.id, e.source, now).changes === 0) out.add(identity);
-              else claimed.set(identity, e);
-            }
-            return out;
-          },
-          async openDeadLetters() {
-            return ws.openDeadLetters.get(lease.group)!.n;
-          },
-          async commit(c: BatchCommit) {
-            const owner = ws.leaseOwner.get(lease.group, lease.partition);
-            if (owner?.member !== lease.member) throw new LeaseLostError(lease.group, lease.partition);
-            commitChanges(ws, lease, c, clock.now(), claimed);
-          },
-        };
-        return fn(tx);
-      }),
+      inTransaction('consume', async (db, ws, appended) => fn(consumeTx(txFor(db, ws, appended), ws, lease, () => clock.now(), own))),
+
+    // One read transaction on the reader: the answer is one committed state of the inbox.
+    handled: (group, events) =>
+      read('handled', (rs, db) =>
+        db.transaction(() => {
+          const out = new Set<string>();
+          for (const e of events) if (rs.inbox.get(group, e.id, e.source)) out.add(`${e.source}\u0000${e.id}`);
+          return out;
+        })(),
+      ),
+
+    markStart: (lease, position) => ownTransaction('markStart', (_db, ws) => ws.markStart.get(lease.group, lease.partition, position)!.starts),
 
     async pruneInbox(beforeMs) {
       let total = 0;
       for (;;) {
-        const n = await inTransaction('pruneInbox', async (_db, ws) => ws.pruneInbox.run(beforeMs).changes);
+        const n = await ownTransaction('pruneInbox', (_db, ws) => ws.pruneInbox.run(beforeMs).changes);
         total += n;
         if (n < 5000) return total;
       }
     },
 
     get admin(): EngineAdmin {
-      return sqliteAdmin(() => live('admin'), lock, partitions, clock);
+      return sqliteAdmin(
+        {
+          read: (what, fn) => read(what, (_rs, db) => fn(db)),
+          write: (what, fn) => ownTransaction(what, (db) => fn(db)),
+        },
+        partitions,
+        clock,
+      );
     },
   };
   return engine;
 }
 
-function commitChanges(ws: WriteStatements, lease: Lease, c: BatchCommit, now: number, claimed: Map<string, { source: string; id: string }>) {
-  for (const h of c.handled ?? []) {
-    if (!claimed.delete(`${h.source}\u0000${h.id}`)) ws.insertInbox.run(lease.group, h.id, h.source, now);
+/** Ends the writer's transaction if one is open; a failing ROLLBACK leaves the first error to report. */
+function rollback(db: Database.Database): void {
+  try {
+    if (db.inTransaction) db.exec('ROLLBACK');
+  } catch {
+    // The transaction is gone with the failure (SQLite rolled it back itself), or the connection is.
   }
-  for (const e of claimed.values()) ws.deleteInbox.run(lease.group, e.id, e.source);
-  claimed.clear();
-  for (const p of c.park ?? []) ws.upsertParked.run(...parkedParams(p));
-  for (const seq of c.unpark ?? []) ws.deleteParked.run(lease.group, lease.partition, seq);
-  for (const d of c.deadLetters ?? []) ws.insertDeadLetter.run(...deadLetterParams(d));
-  if (c.position !== undefined) ws.setPosition.run(lease.group, lease.partition, c.position);
 }

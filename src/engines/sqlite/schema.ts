@@ -1,9 +1,21 @@
-import type Database from 'better-sqlite3';
+import Database from 'better-sqlite3';
 import { StoreMismatchError } from '../../core/errors.js';
 
-/** Version of the table layout below; a file written by a newer Factline is refused. */
+/**
+ * Version of the table layout below; a file written by a newer Factline is refused. Layout 1 later
+ * gained factline_starts, an added table that Factline versions without it ignore: it is created
+ * when a layout 1 log without it is opened, and the version stays 1 so that those versions still
+ * open the file.
+ */
 export const SCHEMA_VERSION = 1;
 const FORMAT = 'factline-log';
+
+/** Per group and partition: the position of the last start of work there, and the starts in a row at it. */
+const STARTS = `
+create table if not exists factline_starts (
+  grp text not null, partition integer not null, position integer not null, starts integer not null,
+  primary key (grp, partition)) without rowid;
+`;
 
 const TABLES = `
 create table if not exists factline_meta (key text primary key, value text not null) without rowid;
@@ -39,38 +51,78 @@ create table if not exists factline_dead_letters (
   strict integer not null, status text not null, created_at integer not null,
   resolved_at integer, resolved_by text, resolution text, history text not null) without rowid;
 create index if not exists factline_dead_letters_group on factline_dead_letters (grp, status);
-`;
+${STARTS}`;
 
 function tableNames(db: Database.Database): string[] {
   return (db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]).map((r) => r.name);
 }
 
+/** What factline_meta says about an existing log. */
+export interface LogMeta {
+  readonly partitions: number;
+  readonly version: number;
+}
+
+function readMeta(db: Database.Database, file: string): Map<string, string> {
+  try {
+    return new Map((db.prepare('select key, value from factline_meta').all() as { key: string; value: string }[]).map((r) => [r.key, String(r.value)]));
+  } catch (err) {
+    if (err instanceof Database.SqliteError && /no such column/.test(err.message)) {
+      throw new StoreMismatchError(`${file} has a factline_meta table that is not Factline's (${err.message}): it is not a Factline log; use another file`);
+    }
+    throw err;
+  }
+}
+
 /**
- * Creates the tables in an empty file, or checks that the file is a Factline log of this layout
- * version with the same partition count. Throws StoreMismatchError otherwise, before writing.
+ * What the tables and the factline_meta rows of a file say, without writing: undefined when the
+ * file holds no Factline tables, or an empty factline_meta (a log can be made in it); throws
+ * StoreMismatchError when the file is not a Factline log or was written by a newer Factline.
+ * `meta` is read only when the file has a factline_meta table.
+ */
+export function logFrom(file: string, tables: readonly string[], meta: () => ReadonlyMap<string, string>): LogMeta | undefined {
+  if (!tables.includes('factline_meta')) {
+    if (tables.some((t) => t.startsWith('factline_'))) {
+      throw new StoreMismatchError(`${file} has factline_ tables but no factline_meta: it is not a Factline log; use another file`);
+    }
+    return undefined;
+  }
+  const m = meta();
+  if (m.size === 0) return undefined;
+  if (m.get('format') !== FORMAT) {
+    throw new StoreMismatchError(`${file} is not a Factline log (format ${m.get('format') ?? 'missing'} in its factline_meta table)`);
+  }
+  const version = Number(m.get('schema_version'));
+  if (version > SCHEMA_VERSION) {
+    throw new StoreMismatchError(`${file} was written by a newer Factline (layout ${version}, this one knows ${SCHEMA_VERSION}); upgrade factline`);
+  }
+  const partitions = Number(m.get('partitions'));
+  if (!Number.isInteger(partitions) || partitions < 1) {
+    throw new StoreMismatchError(`${file} is not a Factline log (partition count ${m.get('partitions') ?? 'missing'})`);
+  }
+  return { partitions, version };
+}
+
+/** `logFrom` over a connection to the file (reads only). */
+export function readLog(db: Database.Database, file: string): LogMeta | undefined {
+  return logFrom(file, tableNames(db), () => readMeta(db, file));
+}
+
+/**
+ * Creates the tables in a file without a log, or checks that the file is a Factline log of a
+ * layout this version knows with the same partition count (adding the tables later versions of
+ * layout 1 gained). Throws StoreMismatchError otherwise, before writing. Runs in a write
+ * transaction of its own.
  */
 export function ensureSchema(db: Database.Database, file: string, partitions: number): number {
-  const existing = tableNames(db);
-  if (!existing.includes('factline_meta') && existing.some((t) => t.startsWith('factline_'))) {
-    throw new StoreMismatchError(`${file} has factline_ tables but no factline_meta: it is not a Factline log; use another file`);
-  }
   const run = db.transaction(() => {
-    const meta = existing.includes('factline_meta')
-      ? new Map((db.prepare('select key, value from factline_meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]))
-      : new Map<string, string>();
-    if (meta.size > 0) {
-      if (meta.get('format') !== FORMAT) {
-        throw new StoreMismatchError(`${file} is not a Factline log (format ${meta.get('format') ?? 'missing'})`);
+    const log = readLog(db, file);
+    if (log) {
+      if (log.partitions !== partitions) {
+        throw new StoreMismatchError(`${file} was created with ${log.partitions} partitions, not ${partitions}; open it with partitions: ${log.partitions} (the count of a log never changes)`);
       }
-      const version = Number(meta.get('schema_version'));
-      if (version > SCHEMA_VERSION) {
-        throw new StoreMismatchError(`${file} was written by a newer Factline (layout ${version}, this one knows ${SCHEMA_VERSION}); upgrade factline`);
-      }
-      const stored = Number(meta.get('partitions'));
-      if (stored !== partitions) {
-        throw new StoreMismatchError(`${file} was created with ${stored} partitions, not ${partitions}; open it with partitions: ${stored} (the count of a log never changes)`);
-      }
-      return stored;
+      if (!tableNames(db).includes('factline_starts')) db.exec(STARTS);
+      return log.partitions;
     }
     db.exec(TABLES);
     const put = db.prepare('insert into factline_meta (key, value) values (?, ?)');
@@ -84,12 +136,9 @@ export function ensureSchema(db: Database.Database, file: string, partitions: nu
   return run.immediate();
 }
 
-/** Reads the partition count of an existing log, for tools that open it without knowing. */
+/** The partition count of an existing log, for tools that open it without knowing; never writes. */
 export function storedPartitions(db: Database.Database, file: string): number {
-  if (!tableNames(db).includes('factline_meta')) {
-    throw new StoreMismatchError(`${file} is not a Factline log (no factline_meta table)`);
-  }
-  const row = db.prepare("select value from factline_meta where key = 'partitions'").get() as { value: string } | undefined;
-  if (!row) throw new StoreMismatchError(`${file} is not a Factline log (no partition count)`);
-  return Number(row.value);
+  const log = readLog(db, file);
+  if (!log) throw new StoreMismatchError(`${file} is not a Factline log (no factline_meta table)`);
+  return log.partitions;
 }

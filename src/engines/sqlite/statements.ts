@@ -43,6 +43,13 @@ export function prepareWrites(db: Database.Database) {
        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     openDeadLetters: st<[string], { n: number }>(db, "select count(*) as n from factline_dead_letters where grp = ? and status = 'open'"),
+    /** Counts starts in a row at one position: +1 at the stored position, else 1 at the new one. */
+    markStart: st<[string, number, number], { starts: number }>(db,
+      `insert into factline_starts (grp, partition, position, starts) values (?, ?, ?, 1)
+       on conflict (grp, partition) do update set
+         starts = case when position = excluded.position then starts + 1 else 1 end, position = excluded.position
+       returning starts`,
+    ),
     pruneInbox: st(db, 
       'delete from factline_inbox where (grp, id, source) in (select grp, id, source from factline_inbox where handled_at < ? limit 5000)',
     ),
@@ -54,6 +61,8 @@ export type WriteStatements = ReturnType<typeof prepareWrites>;
 export function prepareReads(db: Database.Database) {
   return {
     read: raw(db, 'select partition, sequence, id, source, type, key, body from factline_events where partition = ? and sequence > ? order by sequence limit ?'),
+    inbox: st<[string, string, string], { n: number }>(db, 'select 1 as n from factline_inbox where grp = ? and id = ? and source = ?'),
+    position: st<[string, number], { position: number }>(db, 'select position from factline_positions where grp = ? and partition = ?'),
     parked: st<[string, number]>(db, 
       'select * from factline_parked where grp = ? and partition = ? order by key, sequence',
     ),
