@@ -1,10 +1,10 @@
-import { existsSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import type { Engine } from '../core/engine.js';
 import { FactlineError, StoreMismatchError } from '../core/errors.js';
 import { sqliteEngine } from '../engines/sqlite/index.js';
-import { storedPartitions } from '../engines/sqlite/schema.js';
+import { sqlitePartitions } from './sqlite-log.js';
 import { UsageError } from './usage-error.js';
+
+export { sqlitePartitions };
 
 /** Where the log is: a SQLite file, or a PostgreSQL database and schema. */
 export type Target =
@@ -40,26 +40,6 @@ export interface OpenStore {
   readonly partitions: number;
   readonly target: Target;
   close(): Promise<void>;
-}
-
-/**
- * Reads the partition count of an existing SQLite log without writing to the file. Throws
- * StoreMismatchError when the file is missing, is not SQLite, or is not a Factline log: the CLI
- * never creates a log by accident.
- */
-export function sqlitePartitions(file: string): number {
-  if (!existsSync(file)) throw new StoreMismatchError(`${file} does not exist; give the path of an existing Factline SQLite log`);
-  if (!statSync(file).isFile()) throw new StoreMismatchError(`${file} is not a file; give the path of a Factline SQLite log`);
-  let db: Database.Database | undefined;
-  try {
-    db = new Database(file, { readonly: true, fileMustExist: true });
-    return storedPartitions(db, file);
-  } catch (err) {
-    if (err instanceof FactlineError) throw err;
-    throw new StoreMismatchError(`${file} is not a Factline log: ${(err as Error).message}`);
-  } finally {
-    db?.close();
-  }
 }
 
 /** The shape of the optional PostgreSQL engine module, checked at load time. */
