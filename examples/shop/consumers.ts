@@ -18,11 +18,21 @@ export interface ShopConsumers {
 /** Risk per shipping country, as the fraud team configured it before the new market opened. */
 const RISK: Readonly<Record<string, number>> = { FR: 10, DE: 8, IT: 15, ES: 12, NL: 9, BE: 11, PT: 14, IE: 10 };
 
+/** The risk service's answer for a country (a fake: an in-process lookup that yields like a call would). */
+async function riskOf(country: string): Promise<number | undefined> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  return RISK[country];
+}
+
 async function bump(sql: ShopSql, name: string, by: number): Promise<void> {
   await sql.run('insert into counters (name, value) values (?, ?) on conflict (name) do update set value = counters.value + excluded.value', [name, by]);
 }
 
-/** Registers the shop's five consumer groups. Each does its writes on ctx.db, in the transaction of its inbox row. */
+/**
+ * Registers the shop's five consumer groups. billing, inventory and analytics are store handlers
+ * (their writes on ctx.db commit with their inbox rows); email and fraud call the outside world,
+ * so they are effect handlers whose commit step writes their row.
+ */
 export function registerConsumers(app: Factline<unknown>, s: ShopConsumers): void {
   const counted = (group: GroupName, attempt: number) => {
     if (attempt > 1) s.onRetry(group);
@@ -57,17 +67,23 @@ export function registerConsumers(app: Factline<unknown>, s: ShopConsumers): voi
     await ctx.publish(StockReserved, { orderId: event.data.orderId, items: event.data.items });
   });
 
-  // The provider deduplicates by the event id: a redelivery after a rollback sends nothing twice.
+  // Effect handlers: the provider is called with no transaction open, and the emails row commits
+  // with the inbox row afterwards. Only an event whose call failed is called again; the provider
+  // deduplicates by the event id, so a call repeated after a crash sends nothing twice.
   app.consumer('email', s.options('email'))
-    .on(OrderPlaced, async (event, ctx) => {
+    .effect(OrderPlaced, async (event, ctx) => {
       counted('email', ctx.attempt);
       const messageId = await s.email.send({ idempotencyKey: event.id, to: event.data.email, template: 'order-confirmation' }, ctx.signal);
-      await shopSql(() => ctx.db).run('insert into emails (event_id, order_id, template, message_id) values (?, ?, ?, ?)', [event.id, event.data.orderId, 'order-confirmation', messageId]);
+      return async (tx) => {
+        await shopSql(() => tx.db).run('insert into emails (event_id, order_id, template, message_id) values (?, ?, ?, ?)', [event.id, event.data.orderId, 'order-confirmation', messageId]);
+      };
     })
-    .on(InvoiceIssued, async (event, ctx) => {
+    .effect(InvoiceIssued, async (event, ctx) => {
       counted('email', ctx.attempt);
       const messageId = await s.email.send({ idempotencyKey: event.id, to: event.data.email, template: 'invoice' }, ctx.signal);
-      await shopSql(() => ctx.db).run('insert into emails (event_id, order_id, template, message_id) values (?, ?, ?, ?)', [event.id, event.data.orderId, 'invoice', messageId]);
+      return async (tx) => {
+        await shopSql(() => tx.db).run('insert into emails (event_id, order_id, template, message_id) values (?, ?, ?, ?)', [event.id, event.data.orderId, 'invoice', messageId]);
+      };
     });
 
   const analytics = app.consumer('analytics', s.options('analytics'));
@@ -87,16 +103,20 @@ export function registerConsumers(app: Factline<unknown>, s: ShopConsumers): voi
     });
   }
 
-  app.consumer('fraud', s.options('fraud')).on(OrderPlaced, async (event, ctx) => {
+  // The fraud check asks a risk service (an outside call, here a fake): an effect handler, whose
+  // verdict row commits afterwards with its inbox row.
+  app.consumer('fraud', s.options('fraud')).effect(OrderPlaced, async (event, ctx) => {
     counted('fraud', ctx.attempt);
-    let risk = RISK[event.data.country];
+    let risk = await riskOf(event.data.country);
     if (risk === undefined) {
       // The bug: a new market has no risk profile. Retrying cannot help; the fix scores it instead.
       if (!s.fixed) throw new NonRetryableError(`no risk profile for shipping country ${event.data.country}; order ${event.data.orderId} cannot be scored`);
       risk = 20;
     }
     const score = risk + Math.min(50, Math.floor(event.data.total / 1000));
-    await shopSql(() => ctx.db).run('insert into fraud_checks (order_id, score, verdict) values (?, ?, ?)', [event.data.orderId, score, score > 60 ? 'review' : 'clear']);
+    return async (tx) => {
+      await shopSql(() => tx.db).run('insert into fraud_checks (order_id, score, verdict) values (?, ?, ?)', [event.data.orderId, score, score > 60 ? 'review' : 'clear']);
+    };
   });
 }
 

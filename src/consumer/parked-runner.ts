@@ -1,7 +1,8 @@
 import type { BatchCommit, DeadLetterRecord, Engine, Lease, LogRecord, ParkedRecord } from '../core/engine.js';
 import { NonRetryableError } from '../core/errors.js';
 import { cleanText, describeError } from './describe-error.js';
-import { diedTooOften, failureChanges, startedAttempt, type FailureChanges } from './failure-changes.js';
+import { attemptGate } from './attempt-gate.js';
+import { DIED_MESSAGE, diedTooOften, failureChanges, startedAttempt, type FailureChanges } from './failure-changes.js';
 import { invoke, invokeEffect, prepareDelivery, runCommitStep, type Delivery } from './invoke.js';
 import type { ParkedKeys } from './parked-keys.js';
 import { retryStore } from './retry-store.js';
@@ -26,6 +27,15 @@ class AttemptFailed extends Error {
 }
 
 const identity = (r: { source: string; id: string }) => `${r.source}\u0000${r.id}`;
+
+/**
+ * A head that may be what killed its process: its last attempt started and never ended, or it was
+ * parked, not yet attempted, after repeated restarts without progress.
+ */
+function isSuspect(head: ParkedRecord): boolean {
+  if (head.state !== 'retrying') return false;
+  return head.attempts === 0 || head.errors[head.errors.length - 1]?.message === DIED_MESSAGE;
+}
 
 /**
  * Runs the parked events of one key, head first: a retry when its next attempt is due, then the
@@ -58,9 +68,11 @@ export class ParkedRunner {
         continue;
       }
       const started = startedAttempt(s, head.record, head.attempts, head);
-      await retryStore(this.host, () => this.host.commitAlone({ park: [started] }));
-      this.parked.remember(started);
-      const failure = await this.attempt(started, delivery);
+      const failure = await attemptGate.run(isSuspect(head), async () => {
+        await retryStore(this.host, () => this.host.commitAlone({ park: [started] }));
+        this.parked.remember(started);
+        return this.attempt(started, delivery);
+      });
       if (failure === undefined) {
         this.parked.forget(key, head.sequence);
         this.host.committed(1);

@@ -11,7 +11,14 @@
  * its partitions change; {"handling":id} when a slow event's handler starts;
  * {"stopped":true,"inFlight":[event ids]} after a graceful stop, listing the events whose handler
  * was running when SIGTERM arrived.
+ *
+ * CRASH_MODE=effect: the group's handler is an effect handler; its outside call appends a line
+ * `<event id> <process name>` to the file CRASH_CALLS before its commit step writes the effect
+ * row. CRASH_EXIT_EVENT: the handler of that event (by id) ends the process with SIGKILL (a handler
+ * that kills its process: process.exit, out of memory, a native crash). CRASH_ATTEMPTS: the
+ * group's retry attempts.
  */
+import { appendFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createFactline } from '../../src/index.js';
 import { CRASH_GROUP, CRASH_PARTITIONS, counterAdvanced } from './crash-event.js';
@@ -20,22 +27,44 @@ import { openChildStore, required } from './child-store.js';
 const name = required(process.env, 'CRASH_NAME');
 const slowKey = process.env.CRASH_SLOW_KEY;
 const slowMs = Number(process.env.CRASH_SLOW_MS ?? 0);
+const mode = process.env.CRASH_MODE ?? 'store';
+const exitEvent = process.env.CRASH_EXIT_EVENT;
 const store = openChildStore();
 const say = (line: object) => process.stdout.write(`${JSON.stringify(line)}\n`);
 
 const app = createFactline({ engine: store.engine, source: 'crash/consumer', partitions: CRASH_PARTITIONS });
 const inFlight = new Set<string>();
 
-app
-  .consumer(CRASH_GROUP, {
-    leaseTtlMs: Number(required(process.env, 'CRASH_LEASE_MS')),
-    heartbeatMs: Number(required(process.env, 'CRASH_HEARTBEAT_MS')),
-    batchSize: Number(process.env.CRASH_BATCH ?? 100),
-    pollMs: 20,
-  })
-  .on(counterAdvanced, async (event, ctx) => {
+const group = app.consumer(CRASH_GROUP, {
+  leaseTtlMs: Number(required(process.env, 'CRASH_LEASE_MS')),
+  heartbeatMs: Number(required(process.env, 'CRASH_HEARTBEAT_MS')),
+  batchSize: Number(process.env.CRASH_BATCH ?? 100),
+  pollMs: 20,
+  retry: { attempts: Number(process.env.CRASH_ATTEMPTS ?? 5), initialDelayMs: 50, maxDelayMs: 200 },
+});
+
+const dieIfAsked = (id: string) => {
+  if (id === exitEvent) process.kill(process.pid, 'SIGKILL');
+};
+
+if (mode === 'effect') {
+  group.effect(counterAdvanced, async (event) => {
     inFlight.add(event.id);
     try {
+      dieIfAsked(event.id);
+      // The outside call: a line per call, written before the result is committed.
+      appendFileSync(required(process.env, 'CRASH_CALLS'), `${event.id} ${name}\n`);
+      await sleep(Math.random() < 0.2 ? 2 : 0);
+      return (ctx) => store.writeEffect(ctx.db, { eventId: event.id, key: event.data.key, n: event.data.n, member: name });
+    } finally {
+      inFlight.delete(event.id);
+    }
+  });
+} else {
+  group.on(counterAdvanced, async (event, ctx) => {
+    inFlight.add(event.id);
+    try {
+      dieIfAsked(event.id);
       if (event.data.key === slowKey) {
         say({ handling: event.id });
         await sleep(slowMs);
@@ -45,6 +74,7 @@ app
       inFlight.delete(event.id);
     }
   });
+}
 
 await app.start();
 say({ ready: true, pid: process.pid });

@@ -5,6 +5,8 @@ import { CRASH_PARTITIONS } from './crash-event.js';
 import type { CrashStore, CrashTarget } from './crash-target.js';
 import { runKillStorm, type KillStormOptions } from './kill-storm.js';
 import { runFailover, runGracefulStop } from './membership.js';
+import { runProcessKiller } from './process-killer.js';
+import { runKeepAlive } from './keep-alive.js';
 
 /**
  * The crash suite of one engine: real child processes sharing one store, killed with SIGKILL
@@ -42,6 +44,26 @@ export function describeCrashSuite(target: CrashTarget, options: CrashSuiteOptio
         ...(options.producer ?? { producerConcurrency: 24, producerPauseMs: 20, producerTwoKeyShare: 0.15 }),
       });
     }, 240_000);
+
+    it('calls each outside effect at least once, and more than once only for events whose process was SIGKILLed mid-call', async () => {
+      const store = await fresh('outside');
+      await runKillStorm(store, `${target.name} effect`, {
+        events: 8_000, keys: 300, consumers: 3, consumerKills: 16, producerKills: 1, leaseTtlMs: 1200, heartbeatMs: 300, mode: 'effect',
+        ...(options.producer ?? { producerConcurrency: 24, producerPauseMs: 20, producerTwoKeyShare: 0.15 }),
+      });
+    }, 240_000);
+
+    it('makes a dead letter of an event whose handler kills its process, after a bounded number of deaths, and moves its key on', async () => {
+      const store = await fresh('killer');
+      const app = createFactline({ engine: store.engine, source: 'crash/test', partitions: CRASH_PARTITIONS });
+      await runProcessKiller(store, app, 'store');
+      await runProcessKiller(store, app, 'effect');
+    }, 240_000);
+
+    it('keeps a started consumer process alive while it owns no partition, until it is stopped', async () => {
+      const store = await fresh('alive');
+      await runKeepAlive(store);
+    }, 60_000);
 
     it("moves a SIGKILLed member's partitions to the survivor, which handles what is published after the kill", async () => {
       const store = await fresh('failover');

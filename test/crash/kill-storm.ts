@@ -1,8 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import { Child, eventually } from './children.js';
-import { CRASH_PARTITIONS } from './crash-event.js';
+import { CRASH_PARTITIONS, crashEventId, type EffectRow } from './crash-event.js';
 import type { CrashStore } from './crash-target.js';
 import { drained, effectViolations, readProgress } from './check-effects.js';
 
@@ -23,6 +24,8 @@ export interface KillStormOptions {
   readonly producerTwoKeyShare: number;
   readonly leaseTtlMs: number;
   readonly heartbeatMs: number;
+  /** `effect`: the consumers' handler is an effect handler whose outside calls are counted. */
+  readonly mode?: 'store' | 'effect';
 }
 
 const between = (min: number, max: number) => min + Math.floor(Math.random() * (max - min));
@@ -34,7 +37,11 @@ const between = (min: number, max: number) => min + Math.floor(Math.random() * (
  */
 export async function runKillStorm(store: CrashStore, label: string, o: KillStormOptions): Promise<void> {
   const progress = join(store.dir, 'progress.txt');
-  const consumerEnv = { ...store.env, CRASH_LEASE_MS: String(o.leaseTtlMs), CRASH_HEARTBEAT_MS: String(o.heartbeatMs), CRASH_BATCH: '100' };
+  const calls = join(store.dir, 'calls.log');
+  const consumerEnv = {
+    ...store.env, CRASH_LEASE_MS: String(o.leaseTtlMs), CRASH_HEARTBEAT_MS: String(o.heartbeatMs), CRASH_BATCH: '100',
+    CRASH_MODE: o.mode ?? 'store', CRASH_CALLS: calls,
+  };
   const producerEnv = {
     ...store.env, CRASH_PROGRESS: progress, CRASH_TOTAL: String(o.events), CRASH_KEYS: String(o.keys),
     CRASH_CONCURRENCY: String(o.producerConcurrency), CRASH_PAUSE_MS: String(o.producerPauseMs),
@@ -115,4 +122,45 @@ export async function runKillStorm(store: CrashStore, label: string, o: KillStor
   expect(total).toBeGreaterThanOrEqual(o.events);
   expect(deadLetters).toEqual([]);
   expect(effectViolations(effects, perKey)).toEqual([]);
+  if (o.mode === 'effect') {
+    const killed = new Set([...killedByTest].map((c) => c.name));
+    const report = callViolations(readFileSync(calls, 'utf8'), effects, perKey, killed);
+    console.log(`[crash ${label}] outside calls: ${report.calls} for ${report.events} events; ${report.repeated} events called more than once, each by a process killed mid-call`);
+    expect(report.violations).toEqual([]);
+  }
+}
+
+/**
+ * Every acknowledged event's outside call happened at least once; an event called more than once
+ * was called by processes that were SIGKILLed before committing it, and then by the process that
+ * committed it.
+ */
+function callViolations(text: string, effects: readonly EffectRow[], perKey: ReadonlyMap<string, number>, killed: ReadonlySet<string>) {
+  const callers = new Map<string, string[]>();
+  for (const line of text.split('\n')) {
+    if (!line) continue;
+    const [id, member] = line.split(' ');
+    const list = callers.get(id!) ?? [];
+    list.push(member!);
+    callers.set(id!, list);
+  }
+  const committedBy = new Map(effects.map((e) => [e.eventId, e.member]));
+  const violations: string[] = [];
+  let events = 0;
+  let repeated = 0;
+  for (const [key, count] of perKey) {
+    for (let n = 0; n < count; n++) {
+      const id = crashEventId(key, n);
+      events++;
+      const who = callers.get(id) ?? [];
+      if (who.length === 0) violations.push(`${id}: never called`);
+      if (who.length > 1) {
+        repeated++;
+        const extra = who.filter((m) => m !== committedBy.get(id));
+        const unexplained = extra.filter((m) => !killed.has(m));
+        if (unexplained.length || who.filter((m) => m === committedBy.get(id)).length > 1) violations.push(`${id}: called by ${who.join(', ')}, committed by ${committedBy.get(id)}`);
+      }
+    }
+  }
+  return { violations, events, repeated, calls: [...callers.values()].reduce((a, l) => a + l.length, 0) };
 }
