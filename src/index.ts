@@ -2,8 +2,9 @@ export { createFactline } from './app.js';
 export { defineEvent } from './core/event.js';
 export {
   FactlineError, EventValidationError, NonRetryableError, RetryLaterError, HandlerTimeoutError, LeaseLostError,
-  StoreMismatchError, NotRunningError,
+  StoreMismatchError, NotRunningError, StoreError,
 } from './core/errors.js';
+export { LIMITS } from './publish/limits.js';
 export { uuidv7 } from './core/ids.js';
 export { partitionOf } from './core/partition.js';
 export { systemClock } from './core/clock.js';
@@ -23,6 +24,6 @@ export type { Clock } from './core/clock.js';
 export type { Logger } from './observe/logger.js';
 export type { PublishOptions } from './publish/build-envelope.js';
 export type { ConsumerGroup, ConsumerOptions } from './consumer/consumer-group.js';
-export type { Handler, HandlerContext, HandlerOptions } from './consumer/handler.js';
+export type { Handler, HandlerContext, HandlerOptions, EffectHandler, EffectContext, CommitStep } from './consumer/handler.js';
 export type { RetryPolicy } from './consumer/retry-policy.js';
 export type { DeadLetterHook, CommitInfo } from './consumer/settings.js';

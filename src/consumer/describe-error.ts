@@ -15,7 +15,6 @@ const MAX_STACK = 16_000;
 
 /** Replaces U+0000 and other control characters (but tab and newline), and bounds the length. */
 export function cleanText(text: string, max: number): string {
-  // eslint-disable-next-line no-control-regex
   const cleaned = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, (c) => (c === '\u0000' ? '\\0' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
   // Lone surrogates are not valid UTF-8: PostgreSQL refuses them.
   const wellFormed = cleaned.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');

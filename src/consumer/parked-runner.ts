@@ -29,12 +29,10 @@ class AttemptFailed extends Error {
 const identity = (r: { source: string; id: string }) => `${r.source}\u0000${r.id}`;
 
 /**
- * A head that may be what killed its process: its last attempt started and never ended, or it was
- * parked, not yet attempted, after repeated restarts without progress.
+ * A head that may be what killed its process: its last attempt started and never ended.
  */
 function isSuspect(head: ParkedRecord): boolean {
-  if (head.state !== 'retrying') return false;
-  return head.attempts === 0 || head.errors[head.errors.length - 1]?.message === DIED_MESSAGE;
+  return head.state === 'retrying' && head.errors[head.errors.length - 1]?.message === DIED_MESSAGE;
 }
 
 /**

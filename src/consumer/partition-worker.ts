@@ -133,6 +133,8 @@ export class PartitionWorker implements CommitHost {
     await this.lanes.drain();
     await this.commits.idle();
     if (!this.lost && positioned) await this.flushPosition().catch(() => undefined);
+    // This member did not die here: the next start at this position is not a restart after a crash.
+    if (this.marked) await this.engine.markStart(this.lease, -1).catch(() => undefined);
   }
 
   private sleep(ms: number): Promise<void> {

@@ -57,7 +57,9 @@ export interface Engine<Db = unknown> {
    * Records that a member starts work on the lease's partition with the group at `position`, and
    * returns how many starts in a row found the group at this same position, this one included (1
    * when the stored position moved since the last start). Durable once it resolves. The runtime
-   * uses it to notice a handler that kills its process: repeated starts without progress.
+   * uses it to notice a handler that kills its process: repeated starts without progress. A
+   * member that ends its work on the partition without dying records -1, so that the next start
+   * counts 1.
    */
   markStart(lease: Lease, position: number): Promise<number>;
 
@@ -176,11 +178,11 @@ export interface BatchCommit {
 export interface ConsumeTx<Db = unknown> extends Tx<Db> {
   /**
    * Claims the identities for this transaction and returns those (`source \0 id`) it could not
-   * claim: the group's inbox holds them already, or an earlier entry of the same call has the same
-   * identity (the first copy is claimed, later copies are returned), or another transaction of the
+   * claim: the group's inbox holds them already, or another transaction of the
    * group claimed them and committed (a concurrent transaction on another partition is waited for,
-   * never reported unclaimed while it may still commit). At commit, the claims not listed in
-   * `handled` are dropped; a rollback drops them all.
+   * never reported unclaimed while it may still commit). Callers pass each identity once per call
+   * (the runtime runs the first copy of a batch and skips the others itself). At commit, the claims
+   * not listed in `handled` are dropped; a rollback drops them all.
    */
   seen(events: readonly { readonly source: string; readonly id: string }[]): Promise<Set<string>>;
   /** Open dead letters of the lease's group (before this transaction's own). */

@@ -20,7 +20,6 @@ export const LIMITS = {
 } as const;
 
 /** Control characters (U+0000-U+001F, U+007F): refused in every envelope attribute and group name. */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /**

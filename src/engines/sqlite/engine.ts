@@ -129,7 +129,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
    * when fn throws, when the file is gone, or when COMMIT fails. Errors of BEGIN and COMMIT are
    * StoreErrors; errors of fn propagate as they are (fn wraps the engine's own statements).
    */
-  async function inTransaction<T>(what: string, fn: (db: Database.Database, ws: WriteStatements, appended: Set<number>) => Promise<T>): Promise<T> {
+  async function inTransaction<T>(what: string, fn: (db: Database.Database, ws: WriteStatements, appended: Set<number>) => Promise<T>, urgent = false): Promise<T> {
     return lock.run(async () => {
       const { db, w: ws, identity: opened } = live(what);
       const appended = new Set<number>();
@@ -151,12 +151,12 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
       }
       if (appended.size > 0) file.signal.notify([...appended]);
       return result;
-    });
+    }, urgent);
   }
 
   /** A write transaction whose body is all the engine's own statements. */
-  const ownTransaction = <T>(what: string, fn: (db: Database.Database, ws: WriteStatements) => T): Promise<T> =>
-    inTransaction(what, async (db, ws) => own(what, () => fn(db, ws)));
+  const ownTransaction = <T>(what: string, fn: (db: Database.Database, ws: WriteStatements) => T, urgent = false): Promise<T> =>
+    inTransaction(what, async (db, ws) => own(what, () => fn(db, ws)), urgent);
 
   function txFor(db: Database.Database, ws: WriteStatements, appended: Set<number>): Tx<SqliteDb> {
     return {
@@ -212,7 +212,8 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
     },
 
     heartbeat: (group, member, ttlMs): Promise<Assignment> =>
-      ownTransaction('heartbeat', (db) => heartbeat(db, group, member, ttlMs, partitions, clock.now())),
+      // Urgent: ahead of queued consumer transactions, so that a busy process keeps its leases.
+      ownTransaction('heartbeat', (db) => heartbeat(db, group, member, ttlMs, partitions, clock.now()), true),
 
     release: (group, member, parts) => ownTransaction('release', (db) => release(db, group, member, parts)),
 
