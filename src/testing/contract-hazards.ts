@@ -223,6 +223,37 @@ export function hazardContract<Db>(subject: ContractSubject<Db>): void {
     }
   });
 
+  it('applies one (source, id) once when its copies land in different partitions (a re-publish with another key)', async () => {
+    const open = await subject.freshStore();
+    const partitions = 8;
+    const keys = ['a'];
+    for (let i = 0; keys.length < 2; i++) if (partitionOf(`k${i}`, partitions) !== partitionOf(keys[0]!, partitions)) keys.push(`k${i}`);
+    const table = 'cross_partition';
+    const app = testApp(open(), { partitions });
+    await app.start();
+    await app.transaction((tx) => subject.createTable(tx.db, table));
+    await app.stop();
+    for (let round = 0; round < 3; round++) {
+      const again = testApp(open(), { partitions });
+      let calls = 0;
+      again.consumer(`once${round}`).on(TestPlaced, async (e, ctx) => {
+        calls++;
+        await subject.insert(ctx.db, table, { id: `${round}:${e.id}`, key: e.data.key, n: e.data.n });
+      });
+      const id = `same-${round}`;
+      await Promise.all(keys.map((key) => again.publish(TestPlaced, { key, n: round }, { id })));
+      await again.start();
+      try {
+        await eventually('a copy handled', () => calls >= 1);
+        await new Promise((r) => setTimeout(r, 300));
+        const rows = await again.transaction((tx) => subject.list(tx.db, table));
+        expect(rows.filter((r) => r.id === `${round}:${id}`)).toHaveLength(1);
+      } finally {
+        await again.stop();
+      }
+    }
+  });
+
   it('delivers everything published after start() resolves to a group that starts from now', async () => {
     const open = await subject.freshStore();
     const app = testApp(open(), { partitions: 4 });
