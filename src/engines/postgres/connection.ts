@@ -1,5 +1,5 @@
-import { FactlineError } from '../../core/errors.js';
-import { ConnectionLostError, isConnectionError } from './errors.js';
+import { FactlineError, StoreError } from '../../core/errors.js';
+import { ConnectionLostError, isConnectionError, storeCall, toStoreError } from './errors.js';
 import type { PgPool, PgPoolClient, PgTx } from './types.js';
 
 /**
@@ -12,7 +12,8 @@ export type RunMode = 'read' | 'write' | 'transaction';
  * Runs `fn` on one pooled connection in the given mode. A connection that broke is destroyed,
  * never returned to the pool, and the error becomes a ConnectionLostError (code CONNECTION_LOST)
  * that says whether the write or COMMIT may have happened. A COMMIT that the server answers with
- * ROLLBACK (the transaction had failed and user code went on) throws TRANSACTION_ABORTED.
+ * ROLLBACK (the transaction had failed and user code went on) throws TRANSACTION_ABORTED. Other
+ * failures of connecting, BEGIN or COMMIT become StoreErrors; errors thrown by `fn` pass as they are.
  */
 export async function withClient<T>(pool: PgPool, what: string, mode: RunMode, fn: (c: PgPoolClient) => Promise<T>): Promise<T> {
   const tx = mode === 'transaction';
@@ -20,7 +21,7 @@ export async function withClient<T>(pool: PgPool, what: string, mode: RunMode, f
   try {
     c = serialized(await pool.connect(), what);
   } catch (err) {
-    throw isConnectionError(err) ? new ConnectionLostError(what, err, false) : err;
+    throw isConnectionError(err) ? new ConnectionLostError(what, err, false) : toStoreError(`${what} (connecting)`, err);
   }
   let broken: Error | undefined;
   const onError = (err: Error) => {
@@ -29,14 +30,14 @@ export async function withClient<T>(pool: PgPool, what: string, mode: RunMode, f
   c.on('error', onError);
   let committing = mode === 'write';
   try {
-    if (tx) await c.query('begin');
+    if (tx) await storeCall(`${what} (BEGIN)`, c.query('begin'));
     const result = await fn(c);
     if (tx) {
       if (c.getTransactionStatus?.() === 'I') {
         throw new FactlineError('TRANSACTION_ENDED', `${what}: the transaction was ended by user code (COMMIT or ROLLBACK on tx.db) before Factline could commit it; let Factline end it`);
       }
       committing = true;
-      const done = await c.query('commit');
+      const done = await storeCall(`${what} (COMMIT)`, c.query('commit'));
       if (done.command === 'ROLLBACK') {
         throw new FactlineError('TRANSACTION_ABORTED', `${what}: the transaction had failed (a statement in it raised an error that was caught), so PostgreSQL rolled it back; nothing was stored`);
       }
@@ -52,7 +53,10 @@ export async function withClient<T>(pool: PgPool, what: string, mode: RunMode, f
       broken ??= err as Error;
       throw new ConnectionLostError(what, err, committing);
     }
-    if (broken && !(err instanceof FactlineError)) throw new ConnectionLostError(what, err, committing);
+    // The connection broke: whatever the statement said, that is the failure to report.
+    if (broken && (!(err instanceof FactlineError) || err instanceof StoreError)) {
+      throw new ConnectionLostError(what, err instanceof StoreError ? err.cause : err, committing);
+    }
     throw err;
   } finally {
     if (broken) {

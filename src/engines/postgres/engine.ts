@@ -1,18 +1,19 @@
 import type {
-  Assignment, BatchCommit, ConsumeTx, Engine, EngineAdmin, Lease, LogRecord, OpenOptions, OpenedLog, ParkedRecord, StartFrom, Tx,
+  Assignment, ConsumeTx, Engine, EngineAdmin, Lease, LogRecord, OpenOptions, OpenedLog, ParkedRecord, StartFrom, Tx,
 } from '../../core/engine.js';
 import type { NewEvent } from '../../core/envelope.js';
-import { FactlineError, LeaseLostError, NotRunningError } from '../../core/errors.js';
+import { FactlineError, NotRunningError } from '../../core/errors.js';
 import { systemClock, type Clock } from '../../core/clock.js';
 import { postgresAdmin } from './admin.js';
 import { appendEvents, findStored } from './append.js';
 import { txHandle, withClient, type RunMode } from './connection.js';
-import { ConnectionLostError, connectionFailed, describeTarget, isConnectionError } from './errors.js';
+import { consumeTx } from './consume.js';
+import { ConnectionLostError, connectionFailed, describeTarget, isConnectionError, storeCall, toStoreError } from './errors.js';
 import { heartbeat, leave, release } from './leases.js';
 import { NotificationListener } from './listener.js';
 import { channelOf, checkSchemaName, ensurePartitions, runMigrations } from './migrations.js';
 import { createPool } from './pool.js';
-import { deadLetterArrays, parkedArrays, toEventRecord } from './rows.js';
+import { toEventRecord } from './rows.js';
 import { toParked, type EventRow, type ParkedRow } from '../rows.js';
 import { statements } from './statements.js';
 import type { PgPool, PgPoolClient, PgTx } from './types.js';
@@ -77,6 +78,8 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
   }
 
   const run = <T>(what: string, mode: RunMode, fn: (c: PgPoolClient) => Promise<T>) => withClient(live(what), what, mode, fn);
+  /** `run` for work made only of the engine's own statements: their refusals become StoreErrors. */
+  const own = async <T>(what: string, mode: RunMode, fn: (c: PgPoolClient) => Promise<T>) => storeCall(what, run(what, mode, fn));
 
   const appendOn = (c: PgPoolClient, events: readonly NewEvent[]) =>
     appendEvents((config) => c.query(config), st.append, events, partitions!, clock.now());
@@ -116,7 +119,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
     } catch (err) {
       c.release(isConnectionError(err) ? (err as Error) : undefined);
       if (ownPool) await p.end().catch(() => undefined);
-      throw isConnectionError(err) ? connectionFailed(target, err) : err;
+      throw isConnectionError(err) ? connectionFailed(target, err) : toStoreError(`open (migrating and checking schema ${schema})`, err);
     }
     c.release();
     if (started !== generation) {
@@ -167,7 +170,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
       for (let attempt = 0; ; attempt++) {
         try {
           if (unsure) {
-            const committed = await run('append (checking a broken attempt)', 'read', (c) => findStored(c, st, events));
+            const committed = await own('append (checking a broken attempt)', 'read', (c) => findStored(c, st, events));
             if (committed) return committed;
             unsure = undefined;
           }
@@ -190,14 +193,14 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
     },
 
     heartbeat: (group, member, ttlMs): Promise<Assignment> =>
-      run('heartbeat', 'transaction', (c) => heartbeat(c, schema, group, member, ttlMs, partitions!, clock.now())),
+      own('heartbeat', 'transaction', (c) => heartbeat(c, schema, group, member, ttlMs, partitions!, clock.now())),
 
-    release: (group, member, parts) => run('release', 'transaction', (c) => release(c, schema, group, member, parts)),
+    release: (group, member, parts) => own('release', 'transaction', (c) => release(c, schema, group, member, parts)),
 
-    leave: (group, member) => run('leave', 'transaction', (c) => leave(c, schema, group, member)),
+    leave: (group, member) => own('leave', 'transaction', (c) => leave(c, schema, group, member)),
 
     position: (group: string, partition: number, start: StartFrom) =>
-      run('position', 'write', async (c) => {
+      own('position', 'write', async (c) => {
         const res = await c.query(st.position([group, partition, start === 'now']));
         const row = res.rows[0] as { position: string } | undefined;
         if (!row) throw new FactlineError('INVALID_ARGUMENT', `partition ${partition} does not exist in this log`);
@@ -205,54 +208,43 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
       }),
 
     read: (partition, after, limit): Promise<LogRecord[]> =>
-      run('read', 'read', async (c) => ((await c.query(st.read([partition, after, limit]))).rows as EventRow[]).map(toEventRecord)),
+      own('read', 'read', async (c) => ((await c.query(st.read([partition, after, limit]))).rows as EventRow[]).map(toEventRecord)),
 
     parked: (group, partition): Promise<ParkedRecord[]> =>
-      run('parked', 'read', async (c) => ((await c.query(st.parked([group, partition]))).rows as ParkedRow[]).map(toParked)),
+      own('parked', 'read', async (c) => ((await c.query(st.parked([group, partition]))).rows as ParkedRow[]).map(toParked)),
 
     consume: <T>(lease: Lease, fn: (tx: ConsumeTx<PgTx>) => Promise<T>) =>
       inTransaction('consume', async (c, appended) => {
-        const tx: ConsumeTx<PgTx> = {
-          ...txFor(c, appended),
-          async seen(events) {
-            const out = new Set<string>();
-            if (events.length === 0) return out;
-            const res = await c.query(st.seen([lease.group, events.map((e) => e.id), events.map((e) => e.source)]));
-            for (const row of res.rows as { id: string; source: string }[]) out.add(`${row.source}\u0000${row.id}`);
-            return out;
-          },
-          async openDeadLetters() {
-            return (((await c.query(st.openDeadLetters([lease.group]))).rows[0]) as { n: number }).n;
-          },
-          commit: (changes) => commitChanges(c, lease, changes),
-        };
-        return fn(tx);
+        const { tx, finish } = consumeTx(c, st, lease, () => clock.now(), txFor(c, appended));
+        const result = await fn(tx);
+        await finish();
+        return result;
       }),
 
     async pruneInbox(beforeMs) {
       let total = 0;
       for (;;) {
-        const n = await run('pruneInbox', 'write', async (c) => (await c.query(st.pruneInbox([beforeMs]))).rowCount ?? 0);
+        const n = await own('pruneInbox', 'write', async (c) => (await c.query(st.pruneInbox([beforeMs]))).rowCount ?? 0);
         total += n;
         if (n < 5000) return total;
       }
     },
 
+    async handled(group, events) {
+      const out = new Set<string>();
+      if (events.length === 0) return out;
+      const res = await own('handled', 'read', (c) => c.query(st.handled([group, events.map((e) => e.id), events.map((e) => e.source)])));
+      for (const row of res.rows as { id: string; source: string }[]) out.add(`${row.source}\u0000${row.id}`);
+      return out;
+    },
+
+    markStart: (lease, position) =>
+      own('markStart', 'write', async (c) => ((await c.query(st.markStart([lease.group, lease.partition, position]))).rows[0] as { starts: number }).starts),
+
     get admin(): EngineAdmin {
-      return postgresAdmin((what, tx, fn) => run(what, tx ? 'transaction' : 'read', fn), schema, () => partitions ?? 0, clock);
+      return postgresAdmin((what, tx, fn) => own(what, tx ? 'transaction' : 'read', fn), schema, () => partitions ?? 0, clock);
     },
   };
-
-  async function commitChanges(c: PgPoolClient, lease: Lease, ch: BatchCommit): Promise<void> {
-    const handled = ch.handled ?? [];
-    const res = await c.query(st.commitBatch([
-      lease.group, lease.partition, lease.member, ch.position ?? null, handled.map((h) => h.id), handled.map((h) => h.source), clock.now(),
-    ]));
-    if ((res.rows[0] as { ok: boolean }).ok !== true) throw new LeaseLostError(lease.group, lease.partition);
-    if (ch.park?.length) await c.query(st.upsertParked(parkedArrays(ch.park)));
-    if (ch.unpark?.length) await c.query(st.deleteParked([lease.group, lease.partition, [...ch.unpark]]));
-    if (ch.deadLetters?.length) await c.query(st.insertDeadLetters(deadLetterArrays(ch.deadLetters)));
-  }
 
   return engine;
 }

@@ -1,4 +1,4 @@
-import { FactlineError } from '../../core/errors.js';
+import { FactlineError, StoreError } from '../../core/errors.js';
 
 /** SQLSTATE classes and driver errors that mean the connection or the server went away. */
 const LOST_SQLSTATES = new Set(['57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
@@ -49,5 +49,35 @@ export class ConnectionLostError extends FactlineError {
     super('CONNECTION_LOST', `${what}: lost the connection to PostgreSQL (${detail}); ${outcome}`, { cause: err });
     this.name = 'ConnectionLostError';
     this.mayHaveCommitted = mayHaveCommitted;
+  }
+}
+
+/**
+ * The error of one of the engine's own statements, as a FactlineError: FactlineErrors and
+ * connection errors (see isConnectionError) are returned unchanged, anything else becomes a
+ * StoreError whose `cause` is the driver's error: STORE_FULL (SQLSTATE 53100, disk full),
+ * STORE_READ_ONLY (25006, a read-only transaction: a standby, or a read-only role or database),
+ * STORE_ERROR otherwise. Never apply it to errors of user code.
+ */
+export function toStoreError(what: string, err: unknown): unknown {
+  if (err instanceof FactlineError || isConnectionError(err)) return err;
+  const sqlstate = (err as { code?: unknown } | undefined)?.code;
+  const state = typeof sqlstate === 'string' ? `SQLSTATE ${sqlstate}: ` : '';
+  const detail = `${state}${err instanceof Error ? err.message : String(err)}`;
+  if (sqlstate === '53100') {
+    return new StoreError('STORE_FULL', `${what}: the PostgreSQL server is out of disk space (${detail}); nothing of it was stored; free space on the server's data disk, then try again`, { cause: err });
+  }
+  if (sqlstate === '25006') {
+    return new StoreError('STORE_READ_ONLY', `${what}: PostgreSQL refuses writes (${detail}); nothing of it was stored; connect to the primary server, not a standby, with a role and database that may write`, { cause: err });
+  }
+  return new StoreError('STORE_ERROR', `${what}: PostgreSQL refused a statement of Factline (${detail}); nothing of it was stored; see the cause and the server log (the log's tables are Factline's: change them only through Factline)`, { cause: err });
+}
+
+/** `promise`, with its rejection passed through toStoreError. */
+export async function storeCall<T>(what: string, promise: Promise<T>): Promise<T> {
+  try {
+    return await promise;
+  } catch (err) {
+    throw toStoreError(what, err);
   }
 }

@@ -1,5 +1,5 @@
 import { FactlineError } from '../../core/errors.js';
-import { connectionFailed, describeTarget, isConnectionError } from './errors.js';
+import { connectionFailed, describeTarget, isConnectionError, toStoreError } from './errors.js';
 import { checkSchemaName, readPartitions, runMigrations, type MigrationResult } from './migrations.js';
 import { createPool } from './pool.js';
 import type { PgPool, PgPoolClient } from './types.js';
@@ -14,7 +14,8 @@ export interface MigrateOptions {
 /**
  * Brings a schema to this Factline's latest migration (what `factline migrate` runs). Safe to run
  * from several processes at once; throws StoreMismatchError when the schema was migrated by a
- * newer Factline.
+ * newer Factline, and a StoreError when PostgreSQL refuses a statement (e.g. the role may not create
+ * the schema).
  */
 export async function migrate(options: MigrateOptions): Promise<MigrationResult> {
   return withClient(options, 'migrate', async (client, schema) => {
@@ -22,7 +23,7 @@ export async function migrate(options: MigrateOptions): Promise<MigrationResult>
       return await runMigrations(client, schema, true);
     } catch (err) {
       if (isConnectionError(err)) throw connectionFailed(describeTarget(options.connectionString), err);
-      throw err;
+      throw toStoreError(`migrate (schema ${schema})`, err);
     }
   });
 }

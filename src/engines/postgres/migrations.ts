@@ -105,8 +105,50 @@ $fn$;
 `;
 }
 
+/**
+ * Migration 2: `starts` (how many starts in a row found a group's partition at one position), and
+ * `commit_batch` with the claims to drop. A consume transaction claims the identities it is about
+ * to handle by inserting their inbox rows before running handlers, so a transaction of another
+ * partition that meets the same identity waits for it at the unique key; at commit the claims
+ * that were not handled are deleted again. The 7-argument `commit_batch` of migration 1 stays, for
+ * processes of the previous version that run until they are upgraded.
+ */
+function migration2(s: string): string {
+  const q = `"${s}"`;
+  return `
+create table ${q}.starts (grp text not null, partition int not null, position bigint not null, starts int not null, primary key (grp, partition));
+
+create function ${q}.commit_batch(p_grp text, p_partition int, p_member text, p_position bigint, p_ids text[], p_sources text[], p_now bigint,
+  p_drop_ids text[], p_drop_sources text[])
+returns boolean language plpgsql as $fn$
+begin
+  perform 1 from ${q}.leases l where l.grp = p_grp and l.partition = p_partition and l.member = p_member for share;
+  if not found then
+    return false;
+  end if;
+  -- Claims of this transaction that were not handled: the caller passes only rows it inserted itself.
+  if cardinality(p_drop_ids) > 0 then
+    delete from ${q}.inbox i using unnest(p_drop_ids, p_drop_sources) as t(id, source)
+    where i.grp = p_grp and i.id = t.id and i.source = t.source;
+  end if;
+  -- Handled rows this transaction claimed exist already; the others are inserted here.
+  if cardinality(p_ids) > 0 then
+    insert into ${q}.inbox (grp, id, source, handled_at)
+    select p_grp, t.id, t.source, p_now from unnest(p_ids, p_sources) as t(id, source)
+    on conflict do nothing;
+  end if;
+  if p_position is not null then
+    insert into ${q}.positions as p (grp, partition, position) values (p_grp, p_partition, p_position)
+    on conflict (grp, partition) do update set position = greatest(p.position, excluded.position);
+  end if;
+  return true;
+end
+$fn$;
+`;
+}
+
 /** Every migration this Factline knows, in order; version i + 1 is MIGRATIONS[i]. */
-const MIGRATIONS: readonly ((schema: string) => string)[] = [migration1];
+const MIGRATIONS: readonly ((schema: string) => string)[] = [migration1, migration2];
 
 export const LATEST_MIGRATION = MIGRATIONS.length;
 
@@ -136,11 +178,12 @@ function tooNew(schema: string, version: number): StoreMismatchError {
 }
 
 /**
- * Brings the schema to the latest migration in one transaction. Concurrent callers (several
- * processes starting at once) queue on an advisory lock; the second finds nothing to do.
- * With `apply: false` only checks, and throws StoreMismatchError if migrations are missing.
+ * Brings the schema to the latest migration (or to `target`, for tests of older schemas) in one
+ * transaction. Concurrent callers (several processes starting at once) queue on an advisory lock;
+ * the second finds nothing to do. With `apply: false` only checks, and throws StoreMismatchError
+ * if migrations are missing.
  */
-export async function runMigrations(client: PgPoolClient, schema: string, apply: boolean): Promise<MigrationResult> {
+export async function runMigrations(client: PgPoolClient, schema: string, apply: boolean, target = LATEST_MIGRATION): Promise<MigrationResult> {
   await client.query('begin');
   try {
     await lockSchema(client, schema);
@@ -162,12 +205,12 @@ export async function runMigrations(client: PgPoolClient, schema: string, apply:
       await client.query(`create schema if not exists "${schema}"`);
       await client.query(`create table "${schema}".migrations (version int primary key, applied_at timestamptz not null default now())`);
     }
-    for (let v = from + 1; v <= LATEST_MIGRATION; v++) {
+    for (let v = from + 1; v <= target; v++) {
       await client.query(MIGRATIONS[v - 1]!(schema));
       await client.query(`insert into "${schema}".migrations (version) values ($1)`, [v]);
     }
     await client.query('commit');
-    return { schema, from, to: Math.max(from, LATEST_MIGRATION) };
+    return { schema, from, to: Math.max(from, target) };
   } catch (err) {
     await client.query('rollback').catch(() => undefined);
     throw err;

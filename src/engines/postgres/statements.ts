@@ -21,12 +21,28 @@ export function statements(schema: string) {
         select $1, $2, case when $3 then h.head else 0 end from ${q}.partitions h where h.partition = $2
         on conflict do nothing returning position)
       select position from ins union all select position from ${q}.positions where grp = $1 and partition = $2 limit 1`),
-    // One index probe per event (the lateral LIMIT 1), whatever the inbox's size or the cached plan.
-    seen: named('seen', `
+    // Committed inbox rows only. One index probe per event (the lateral LIMIT 1), whatever the
+    // inbox's size or the cached plan.
+    handled: named('handled', `
       select t.id, t.source from unnest($2::text[], $3::text[]) as t(id, source)
       cross join lateral (select 1 from ${q}.inbox i where i.grp = $1 and i.id = t.id and i.source = t.source limit 1) as hit`),
+    // Inserts the rows in the order given (the caller sorts them, so concurrent claimers take the
+    // unique-key locks in one order) and returns those it inserted: the claimed ones. A row that an
+    // open transaction inserted makes this wait until that one commits (then it is not returned)
+    // or rolls back (then it is inserted).
+    claim: named('claim', `
+      insert into ${q}.inbox (grp, id, source, handled_at)
+      select $1, t.id, t.source, $4 from unnest($2::text[], $3::text[]) with ordinality as t(id, source, n) order by t.n
+      on conflict do nothing returning id, source`),
+    dropClaims: named('dropClaims', `
+      delete from ${q}.inbox i using unnest($2::text[], $3::text[]) as t(id, source) where i.grp = $1 and i.id = t.id and i.source = t.source`),
+    markStart: named('markStart', `
+      insert into ${q}.starts as s (grp, partition, position, starts) values ($1, $2, $3, 1)
+      on conflict (grp, partition) do update
+        set starts = case when s.position = excluded.position then s.starts + 1 else 1 end, position = excluded.position
+      returning starts`),
     openDeadLetters: named('openDeadLetters', `select count(*)::int as n from ${q}.dead_letters where grp = $1 and status = 'open'`),
-    commitBatch: named('commitBatch', `select ${q}.commit_batch($1, $2, $3, $4, $5::text[], $6::text[], $7) as ok`),
+    commitBatch: named('commitBatch', `select ${q}.commit_batch($1, $2, $3, $4, $5::text[], $6::text[], $7, $8::text[], $9::text[]) as ok`),
     upsertParked: named('upsertParked', `
       insert into ${q}.parked (grp, partition, sequence, key, state, attempts, next_attempt_at, errors, id, source, type, body)
       select * from unnest($1::text[], $2::int[], $3::bigint[], $4::text[], $5::text[], $6::int[], $7::bigint[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[])
