@@ -143,5 +143,8 @@ describePg('inbox claims, handled() and markStart()', () => {
     expect(await engine.markStart(lease('h', 0), 5)).toBe(1);
     expect(await engine.markStart(lease('g', 0), 7)).toBe(1);
     expect(await engine.markStart(lease('g', 0), 7)).toBe(2);
+    // A member that stops without dying records -1: the next start at the same position counts 1.
+    await engine.markStart(lease('g', 0), -1);
+    expect(await engine.markStart(lease('g', 0), 7)).toBe(1);
   });
 });

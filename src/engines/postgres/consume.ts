@@ -19,10 +19,10 @@ function byIdentity(a: Identity, b: Identity): number {
 }
 
 /**
- * The answer of one `seen` call, for a caller that asks `has` once per entry, in order. The
- * identities the call could not claim are always in it. An identity the call claimed that appeared
- * more than once in it is not in it at its first lookup (that copy is claimed: handle it) and is
- * from then on (the later copies are seen: skip them).
+ * The answer of one `seen` call. The identities the call could not claim are always in it.
+ * Callers pass each identity once per call; should one pass an identity twice and ask `has` once
+ * per entry in order, the first copy is claimed (`has` is false: handle it) and the later copies
+ * are seen (`has` is true: skip them).
  */
 class SeenCopies extends Set<string> {
   constructor(private readonly repeated: Set<string>) {
