@@ -262,8 +262,10 @@ export class PartitionWorker implements CommitHost {
       this.careful = false;
     }
     const effects = laneItems.filter((i) => i.delivery?.registration.kind === 'effect').map((i) => i.rec);
-    const handledBefore = effects.length ? await this.engine.handled(this.s.name, effects) : new Set<string>();
-    const leftovers = storeItems.length ? await runStoreBatch(this, storeItems) : [];
+    // The events are read (readTo moved past them): a store that fails now is waited for, so that
+    // none of them is left behind.
+    const handledBefore = effects.length ? await retryStore(this, () => this.engine.handled(this.s.name, effects)) : new Set<string>();
+    const leftovers = storeItems.length ? await retryStore(this, () => runStoreBatch(this, storeItems)) : [];
     for (const item of leftovers) this.lanes.push(item.rec.key, () => this.storeTask(item));
     for (const item of laneItems) {
       const effect = item.delivery?.registration.kind === 'effect';

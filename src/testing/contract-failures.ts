@@ -95,7 +95,11 @@ export function failureContract<Db>(subject: ContractSubject<Db>): void {
     await app.start();
     try {
       await eventually('b handled', () => handled.includes('b2'));
-      const [dl] = await app.engine.admin.listDeadLetters({ group: 'strict' });
+      // The handler's call is seen before its transaction commits: wait for the commit too.
+      const [dl] = await eventually('a dead letter', async () => {
+        const list = await app.engine.admin.listDeadLetters({ group: 'strict' });
+        return list.length ? list : undefined;
+      });
       expect(dl!.reason).toMatch(/not retryable: order 1 is corrupt/);
       expect(dl!.errors).toHaveLength(1);
       await new Promise((r) => setTimeout(r, 300));
