@@ -2,11 +2,14 @@
  * `npm run bench`: the canonical workload against every registered system.
  *
  *   --quick            smaller N and shorter latency run (the whole bench in about 2 minutes)
- *   --only a,b         only the named systems
+ *   --only a,b         only the named systems and/or scenarios (batched, one-in-flight, concurrent,
+ *                      fan-out, latency, backlog, flaky, slow-group), e.g. --only flaky,slow-group
  *   --json path        where to write the JSON results (default bench/results/<timestamp>.json)
  *   --runs n           repeat every scenario n times and report the median run (default 1)
  *   --events n         N for batched publish and fan-out
  *   --backlog[=n]      also drain a backlog of n events (default 1,000,000) with one group
+ *   --flaky-events n   events of the flaky-provider scenario (default 10,000; --quick 2,000)
+ *   --slow-seconds n   seconds of publishing in each slow-group run (default 20; --quick 3)
  *   --list             print the registered systems and exit
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -17,7 +20,7 @@ import { benchConfig } from './config.js';
 import { errorText } from './measure.js';
 import { renderReport } from './report.js';
 import type { SystemReport } from './results.js';
-import { runSystem, teardownOnce } from './run.js';
+import { runSystem, SCENARIO_NAMES, supports, teardownOnce, type ScenarioName } from './run.js';
 import { FULL, QUICK, type BenchSettings } from './settings.js';
 import type { BenchSystem } from './system.js';
 import { allSystems } from './systems.js';
@@ -58,6 +61,12 @@ function parseArgs(argv: string[]): Args {
       case '--events':
         args.settings.events = positiveInt(flag, value());
         break;
+      case '--flaky-events':
+        args.settings.flakyEvents = positiveInt(flag, value());
+        break;
+      case '--slow-seconds':
+        args.settings.slowSeconds = positiveInt(flag, value());
+        break;
       case '--backlog':
         args.settings.backlog = inline === undefined ? 1_000_000 : positiveInt(flag, inline);
         break;
@@ -85,10 +94,22 @@ async function main(): Promise<void> {
     for (const s of systems) console.log(`${s.name.padEnd(20)} ${s.kind}`);
     return;
   }
+  // --only names systems, scenarios, or both: each list, when given, narrows the run.
+  let scenarios: Set<ScenarioName> | undefined;
   if (args.only) {
-    const unknown = args.only.filter((name) => !systems.some((s) => s.name === name));
-    if (unknown.length > 0) throw new Error(`unknown system(s): ${unknown.join(', ')}; known: ${systems.map((s) => s.name).join(', ')}`);
-    systems = systems.filter((s) => args.only?.includes(s.name));
+    const byCli = new Map(Object.entries(SCENARIO_NAMES).map(([key, cli]) => [cli, key as ScenarioName]));
+    const unknown = args.only.filter((name) => !byCli.has(name) && !systems.some((s) => s.name === name));
+    if (unknown.length > 0) {
+      throw new Error(`unknown system(s) or scenario(s): ${unknown.join(', ')}; systems: ${systems.map((s) => s.name).join(', ')}; scenarios: ${[...byCli.keys()].join(', ')}`);
+    }
+    const named = args.only.filter((name) => !byCli.has(name));
+    if (named.length > 0) systems = systems.filter((s) => named.includes(s.name));
+    const picked = args.only.flatMap((name) => byCli.get(name) ?? []);
+    if (picked.length > 0) {
+      scenarios = new Set(picked);
+      if (scenarios.has('backlog') && args.settings.backlog === 0) args.settings.backlog = 1_000_000;
+      systems = systems.filter((system) => picked.some((name) => supports(system, name)));
+    }
   }
 
   // A client library's stray rejection (e.g. a fire-and-forget call failing during
@@ -106,11 +127,12 @@ async function main(): Promise<void> {
 
   const s = args.settings;
   console.log(`factline bench${args.quick ? ' --quick' : ''}: run ${cfg.runId}, N=${s.events}, ${s.groups} groups, latency ${s.latencyRate} ev/s x ${s.latencySeconds} s, ${args.runs} run(s)`);
+  console.log(`  flaky: ${s.flakyEvents} events, ${s.flakyFailRate * 100} % failures (seed ${s.flakySeed}), first retry ${s.flakyRetryMs} ms; slow group: ${s.slowRate} ev/s x ${s.slowSeconds} s, effect ${s.slowEffectMs} ms${scenarios ? `; scenarios: ${[...scenarios].map((k) => SCENARIO_NAMES[k]).join(', ')}` : ''}`);
   const reports: SystemReport[] = [];
   for (const system of systems) {
     current = system;
     console.log(`${system.name}:`);
-    reports.push(await runSystem(system, s, args.runs));
+    reports.push(await runSystem(system, s, args.runs, scenarios));
     if (interrupted) await interrupted;
   }
   current = undefined;

@@ -3,7 +3,9 @@
  * of Factline's ratio to each peer. A ratio above 1 is always in Factline's favour:
  * throughput is Factline / peer, latency is peer / Factline.
  */
+import { renderFlaky } from './flaky/report.js';
 import type { Outcome, ScenarioResults, SystemReport } from './results.js';
+import { renderSlowGroup } from './slow-group/report.js';
 import type { BenchSettings } from './settings.js';
 import { mb, ms, rate, ratio, renderTable } from './table.js';
 
@@ -29,6 +31,7 @@ export const METRICS = {
   fanOut: { label: 'fan-out slowest group', value: (r) => ok(r.fanOut)?.slowestPerSec, higherIsBetter: true },
   latencyP99: { label: 'latency p99', value: (r) => ok(r.latency)?.p99Ms, higherIsBetter: false },
   backlog: { label: 'backlog drain', value: (r) => ok(r.backlog)?.drainPerSec, higherIsBetter: true },
+  flaky: { label: 'flaky provider ev/s', value: (r) => ok(r.flaky)?.perSec, higherIsBetter: true },
 } satisfies Record<string, Metric>;
 
 /** Factline's advantage over `peer` on `metric` (above 1 = Factline better), if both have a value. */
@@ -69,24 +72,30 @@ function scenarioTable<K extends keyof ScenarioResults>(
   return `${title}\n${renderTable(['system', ...headers, ...ratioHeaders(factline)], rows)}`;
 }
 
+/** Was scenario `key` to run for any system (selected with --only, or by default)? */
+function planned(reports: SystemReport[], key: keyof ScenarioResults): boolean {
+  return reports.some((r) => r.applies?.includes(key));
+}
+
 export function renderReport(reports: SystemReport[], s: BenchSettings): string {
   const out: string[] = [];
+  const shown = (key: keyof ScenarioResults): boolean => planned(reports, key);
   out.push(
     `Systems\n${renderTable(
       ['system', 'durability (what a resolved publish means)', 'processed mark'],
       reports.map((r) => [r.name, r.durability, r.marks]),
     )}`,
   );
-  out.push(
+  if (shown('batched')) out.push(
     scenarioTable(`Batched durable publish: ${s.events.toLocaleString('en-US')} events, batches of ${s.batchSize}, ${s.groups} groups declared`, reports, 'batched', ['ev/s', 'peak RSS MB'], (v) => [rate(v.perSec), mb(v.peakRssMb)], METRICS.batched),
   );
-  out.push(
+  if (shown('oneInFlight')) out.push(
     scenarioTable(`One event per call, one call in flight: ${s.singles.toLocaleString('en-US')} events`, reports, 'oneInFlight', ['ev/s', 'peak RSS MB'], (v) => [rate(v.perSec), mb(v.peakRssMb)], METRICS.oneInFlight),
   );
-  out.push(
+  if (shown('concurrent')) out.push(
     scenarioTable(`One event per call, ${s.concurrency} calls in flight: ${s.singles.toLocaleString('en-US')} events`, reports, 'concurrent', ['ev/s', 'peak RSS MB'], (v) => [rate(v.perSec), mb(v.peakRssMb)], METRICS.concurrent),
   );
-  out.push(
+  if (shown('fanOut')) out.push(
     scenarioTable(
       `Fan-out: ${s.groups} groups each consume a ${s.events.toLocaleString('en-US')}-event backlog and mark it processed`,
       reports,
@@ -104,7 +113,7 @@ export function renderReport(reports: SystemReport[], s: BenchSettings): string 
       METRICS.fanOut,
     ),
   );
-  out.push(
+  if (shown('latency')) out.push(
     scenarioTable(
       `Latency: ${s.latencyRate.toLocaleString('en-US')} ev/s offered for ${s.latencySeconds} s, one group, publish call to handler start`,
       reports,
@@ -114,7 +123,7 @@ export function renderReport(reports: SystemReport[], s: BenchSettings): string 
       METRICS.latencyP99,
     ),
   );
-  if (s.backlog > 0) {
+  if (shown('backlog')) {
     out.push(
       scenarioTable(
         `Backlog: ${s.backlog.toLocaleString('en-US')} events published, then drained by one group`,
@@ -126,6 +135,8 @@ export function renderReport(reports: SystemReport[], s: BenchSettings): string 
       ),
     );
   }
+  if (shown('flaky')) out.push(renderFlaky(reports, s));
+  if (shown('slowGroup')) out.push(renderSlowGroup(reports, s));
   out.push(renderFactlineRatios(reports));
   return out.join('\n\n');
 }
@@ -134,7 +145,9 @@ export function renderReport(reports: SystemReport[], s: BenchSettings): string 
 export function renderFactlineRatios(reports: SystemReport[]): string {
   const factline = reports.filter((r) => r.kind === 'factline');
   const peers = reports.filter((r) => r.kind === 'peer');
-  const metrics: Metric[] = Object.values(METRICS);
+  const metrics: Metric[] = (Object.keys(METRICS) as (keyof typeof METRICS)[])
+    .filter((key) => planned(reports, key === 'latencyP99' ? 'latency' : key))
+    .map((key) => METRICS[key]);
   const targets = factline.length > 0 ? factline : [undefined];
   return targets
     .map((f) => {

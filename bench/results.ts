@@ -1,5 +1,9 @@
 /** The shape of what a bench run measures; also the shape of the JSON results file. */
+import type { FlakyResult } from './flaky/scenario.js';
+import type { SlowGroupResult } from './slow-group/scenario.js';
 import type { GroupDelivery } from './verify.js';
+
+export type { FlakyResult, SlowGroupResult };
 
 export interface ThroughputResult {
   events: number;
@@ -63,6 +67,8 @@ export interface ScenarioResults {
   fanOut?: Outcome<FanOutResult>;
   latency?: Outcome<LatencyResult>;
   backlog?: Outcome<BacklogResult>;
+  flaky?: Outcome<FlakyResult>;
+  slowGroup?: Outcome<SlowGroupResult>;
 }
 
 export interface SystemReport {
@@ -70,6 +76,8 @@ export interface SystemReport {
   kind: 'factline' | 'peer';
   durability: string;
   marks: string;
+  /** The scenarios this system was to run (those it supports, of those selected). */
+  applies?: (keyof ScenarioResults)[];
   /** Set when the system could not run at all (unreachable server, failed setup). */
   unavailable?: string;
   results: ScenarioResults;

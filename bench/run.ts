@@ -9,12 +9,33 @@ import {
   publishOneInFlight,
   warmUp,
 } from './scenarios.js';
+import { flaky } from './flaky/scenario.js';
+import { slowGroup } from './slow-group/scenario.js';
 import type { Outcome, ScenarioResults, SystemReport } from './results.js';
 import type { BenchSettings } from './settings.js';
 import type { BenchSystem } from './system.js';
 import { Workload } from './workload.js';
 
-type ScenarioName = keyof ScenarioResults;
+export type ScenarioName = keyof ScenarioResults;
+
+/** The scenarios' names on the command line (`--only flaky,slow-group`), in running order. */
+export const SCENARIO_NAMES: { readonly [K in ScenarioName]-?: string } = {
+  batched: 'batched',
+  oneInFlight: 'one-in-flight',
+  concurrent: 'concurrent',
+  fanOut: 'fan-out',
+  latency: 'latency',
+  backlog: 'backlog',
+  flaky: 'flaky',
+  slowGroup: 'slow-group',
+};
+
+/** Whether `system` can run scenario `name` at all (the new scenarios need more than BenchTopic). */
+export function supports(system: BenchSystem, name: ScenarioName): boolean {
+  if (name === 'flaky') return system.retries === true;
+  if (name === 'slowGroup') return typeof system.freshLog === 'function';
+  return true;
+}
 
 /** The headline of each scenario; --runs N keeps the run whose headline is the median. */
 const headline: { [K in ScenarioName]-?: (v: NonNullable<ScenarioResults[K]> extends Outcome<infer T> ? T : never) => number } = {
@@ -24,6 +45,8 @@ const headline: { [K in ScenarioName]-?: (v: NonNullable<ScenarioResults[K]> ext
   fanOut: (v) => v.slowestPerSec,
   latency: (v) => v.p99Ms,
   backlog: (v) => v.drainPerSec,
+  flaky: (v) => v.perSec,
+  slowGroup: (v) => v.worstRatio,
 };
 
 const teardowns = new WeakMap<BenchSystem, Promise<void>>();
@@ -56,12 +79,14 @@ function pickMedian<T>(outcomes: Outcome<T>[], key: (v: T) => number): Outcome<T
   return { ok: true, value: best.value, runs: values.length };
 }
 
-export async function runSystem(system: BenchSystem, s: BenchSettings, runs: number): Promise<SystemReport> {
+/** Runs the scenarios of `only` (default: all but the opt-in backlog) that `system` supports. */
+export async function runSystem(system: BenchSystem, s: BenchSettings, runs: number, only?: ReadonlySet<ScenarioName>): Promise<SystemReport> {
   const report: SystemReport = {
     name: system.name,
     kind: system.kind,
     durability: system.durability,
     marks: system.marks,
+    applies: (Object.keys(SCENARIO_NAMES) as ScenarioName[]).filter((name) => supports(system, name) && (only ? only.has(name) : name !== 'backlog' || s.backlog > 0)),
     results: {},
   };
   const reason = await withTimeout(system.available(), 10_000, 'availability check').catch(errorText);
@@ -78,20 +103,26 @@ export async function runSystem(system: BenchSystem, s: BenchSettings, runs: num
     console.log(`  ${system.name}: warm-up (${s.warmupEvents} events)`);
     await withTimeout(warmUp(system, s), s.scenarioTimeoutMs + 30_000, 'warm-up');
     const wl = new Workload(s.events);
-    wl.all();
     const limit = s.scenarioTimeoutMs + 60_000;
-    const plan: { [K in ScenarioName]?: () => Promise<unknown> } = {
+    const all: { [K in ScenarioName]?: () => Promise<unknown> } = {
       batched: () => publishBatched(system, wl, s),
       oneInFlight: () => publishOneInFlight(system, wl, s),
       concurrent: () => publishConcurrent(system, wl, s),
       fanOut: () => fanOut(system, wl, s),
       latency: () => latency(system, s),
+      ...(s.backlog > 0 ? { backlog: () => backlog(system, s) } : {}),
+      flaky: () => flaky(system, s),
+      slowGroup: () => slowGroup(system, s, (line) => console.log(`  ${system.name}: slow-group: ${line}`)),
     };
-    if (s.backlog > 0) plan.backlog = () => backlog(system, s);
+    const plan = Object.fromEntries(
+      Object.entries(all).filter(([name]) => supports(system, name as ScenarioName) && (!only || only.has(name as ScenarioName))),
+    ) as typeof all;
+    // The canonical events are built before any timing starts.
+    if (plan.batched || plan.oneInFlight || plan.concurrent || plan.fanOut) wl.all();
     const collected: { [K in ScenarioName]?: Outcome<unknown>[] } = {};
     for (let run = 0; run < runs; run++) {
       for (const [name, work] of Object.entries(plan) as [ScenarioName, () => Promise<unknown>][]) {
-        const outcome = await attempt(name, work, limit);
+        const outcome = await attempt(name, work, name === 'slowGroup' ? 4 * (s.slowSeconds * 1000 + 60_000) : limit);
         console.log(`  ${system.name}: ${name}${runs > 1 ? ` (run ${run + 1})` : ''}: ${outcome.ok ? 'ok' : outcome.error}`);
         (collected[name] ??= []).push(outcome);
       }

@@ -10,7 +10,7 @@ import { DeliveryRecorder } from './verify.js';
 import { Workload } from './workload.js';
 
 /** Creates a topic, runs `body`, and always closes the topic. */
-async function withTopic<T>(
+export async function withTopic<T>(
   system: BenchSystem,
   groups: number,
   body: (topic: BenchTopic) => Promise<T>,
@@ -25,13 +25,13 @@ async function withTopic<T>(
   }
 }
 
-function chunks(events: readonly BenchEvent[], size: number): (readonly BenchEvent[])[] {
+export function chunks(events: readonly BenchEvent[], size: number): (readonly BenchEvent[])[] {
   const out: (readonly BenchEvent[])[] = [];
   for (let i = 0; i < events.length; i += size) out.push(events.slice(i, i + size));
   return out;
 }
 
-async function publishAllBatched(topic: BenchTopic, batches: (readonly BenchEvent[])[]): Promise<number> {
+export async function publishAllBatched(topic: BenchTopic, batches: (readonly BenchEvent[])[]): Promise<number> {
   const t0 = now();
   for (const batch of batches) await topic.publishBatch(batch);
   return now() - t0;
@@ -82,7 +82,7 @@ export function publishConcurrent(system: BenchSystem, wl: Workload, s: BenchSet
 }
 
 /** Waits for every group to complete, or for the deadline; never rejects. */
-async function settleGroups(rec: DeliveryRecorder, groups: number, ms: number): Promise<boolean> {
+export async function settleGroups(rec: DeliveryRecorder, groups: number, ms: number): Promise<boolean> {
   const all = Promise.all(Array.from({ length: groups }, (_, g) => rec.whenComplete(g)));
   return withTimeout(all, ms, 'consumers').then(
     () => true,

@@ -19,6 +19,15 @@ export interface BenchSettings {
   backlog: number;
   /** Upper bound for one scenario (a slower system reports what it managed by then). */
   scenarioTimeoutMs: number;
+  /** Flaky provider: events (over the workload's 1,000 keys), failure rate, seed, first retry delay. */
+  flakyEvents: number;
+  flakyFailRate: number;
+  flakySeed: number;
+  flakyRetryMs: number;
+  /** Slow group beside publishers: offered publish rate, seconds of publishing, the slow effect's wait. */
+  slowRate: number;
+  slowSeconds: number;
+  slowEffectMs: number;
 }
 
 export const FULL: BenchSettings = {
@@ -32,6 +41,13 @@ export const FULL: BenchSettings = {
   warmupEvents: 5_000,
   backlog: 0,
   scenarioTimeoutMs: 300_000,
+  flakyEvents: 10_000,
+  flakyFailRate: 0.04,
+  flakySeed: 20_250_101,
+  flakyRetryMs: 20,
+  slowRate: 200,
+  slowSeconds: 20,
+  slowEffectMs: 200,
 };
 
 export const QUICK: BenchSettings = {
@@ -41,4 +57,6 @@ export const QUICK: BenchSettings = {
   latencySeconds: 2,
   warmupEvents: 500,
   scenarioTimeoutMs: 20_000,
+  flakyEvents: 2_000,
+  slowSeconds: 3,
 };

@@ -4,6 +4,7 @@
  * the scenarios in bench/scenarios.ts drive them, time them and verify delivery, so that
  * every system is measured by the same code.
  */
+import type { EngineSpec } from './factline/engine-spec.js';
 
 /** One event of the canonical workload (see bench/workload.ts). */
 export interface BenchEvent {
@@ -54,8 +55,28 @@ export interface BenchTopic {
    * through `sink`. Resolves once the consumer runs; consuming continues in the background.
    */
   startGroup(group: number, sink: GroupSink): Promise<void>;
+  /**
+   * Optional (flaky-provider scenario, bench/flaky/): starts consumer group `group` whose handler
+   * calls `sink.started(id)`, awaits `work(id)` (the call to the outside provider), then stores
+   * the event's effect once. A rejected `work` is retried with the system's own retry mechanism
+   * (see {@link RetryingGroupOptions}); `sink.done(n)` once the effects of n events are stored.
+   * Resolves with one line saying which retry mechanism and settings are used.
+   */
+  startRetryingGroup?(group: number, work: (id: string) => Promise<void>, sink: GroupSink, options: RetryingGroupOptions): Promise<string>;
+  /** With startRetryingGroup: the effects stored, counted where they are stored. */
+  effects?(): Promise<{ rows: number; distinct: number }>;
   /** Stop the consumers and delete everything this topic created (tables, queues, files). */
   close(): Promise<void>;
+}
+
+/** How the flaky-provider scenario asks a system to retry (each maps it onto its own mechanism). */
+export interface RetryingGroupOptions {
+  /** Delay before the first retry where the system takes one; later ones grow as the system does. */
+  readonly retryMs: number;
+  /** Attempts in all, the first included. */
+  readonly attempts: number;
+  /** Handler calls in flight at most (Factline: 16 partitions x concurrency 16). */
+  readonly inFlight: number;
 }
 
 /** A benchmarked system: a peer, or a Factline engine. */
@@ -76,4 +97,11 @@ export interface BenchSystem {
   teardown(): Promise<void>;
   /** Create a fresh topic with `groups` consumer groups declared (see {@link BenchTopic}). */
   createTopic(groups: number): Promise<BenchTopic>;
+  /** Its topics implement startRetryingGroup and effects (the flaky-provider scenario runs). */
+  readonly retries?: boolean;
+  /**
+   * Factline systems only: a fresh, empty log for scenarios that drive Factline's own API
+   * (slow group beside publishers, bench/slow-group/); the scenario drops it when done.
+   */
+  freshLog?(): EngineSpec;
 }

@@ -2,8 +2,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sqliteEngine } from 'factline/sqlite';
-import type { Engine } from 'factline';
 import { FactlineSystem } from './system.js';
 
 export function factlineSqliteSystem(): FactlineSystem {
@@ -14,10 +12,7 @@ export function factlineSqliteSystem(): FactlineSystem {
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'factline-bench-'));
       return {
-        engine: (topic: number) => sqliteEngine({ file: join(dir, `topic-${topic}.db`) }) as Engine<unknown>,
-        drop: async (topic: number) => {
-          for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, `topic-${topic}.db${suffix}`), { force: true });
-        },
+        spec: (topic: number) => ({ kind: 'sqlite', file: join(dir, `topic-${topic}.db`) }),
         dispose: async () => rmSync(dir, { recursive: true, force: true }),
       };
     },

@@ -5,38 +5,18 @@
  * the harness hears that its marks are durable from the group's onCommitted hook (inbox rows and
  * the position commit in one transaction).
  */
-import { z } from 'zod';
-import { createFactline, defineEvent, type Engine, type Factline } from 'factline';
-import type { BenchEvent, BenchSystem, BenchTopic, GroupSink } from '../system.js';
+import { createFactline, type Factline } from 'factline';
+import { BenchOrderEvent, PARTITIONS } from './event.js';
+import type { BenchEvent, BenchSystem, BenchTopic, GroupSink, RetryingGroupOptions } from '../system.js';
+import { countEffects, createEffectsTable, startEffectGroup } from './effect-group.js';
+import { dropLog, openEngine, type EngineSpec } from './engine-spec.js';
 
-export const BenchOrderEvent = defineEvent({
-  type: 'bench.order.event',
-  version: 1,
-  schema: z.object({
-    id: z.string(),
-    type: z.string(),
-    key: z.string(),
-    occurredAt: z.string(),
-    data: z.object({
-      orderId: z.string(),
-      amountCents: z.number().int(),
-      currency: z.string(),
-      lines: z.number().int(),
-      channel: z.string(),
-      note: z.string(),
-    }),
-  }),
-  subject: (d) => d.key,
-});
-
-const PARTITIONS = 16;
+export { BenchOrderEvent, PARTITIONS };
 
 /** What an engine-specific system provides: fresh logs and a cleanup. */
 export interface LogFactory {
-  /** A new engine instance on log number `topic` (each call: another connection to it). */
-  engine(topic: number): Engine<unknown>;
-  /** Deletes log number `topic`. */
-  drop(topic: number): Promise<void>;
+  /** Where log number `topic` lives (see engine-spec.ts; openEngine() connects to it). */
+  spec(topic: number): EngineSpec;
   /** Removes what the factory itself made (a directory), after the last topic. */
   dispose?(): Promise<void>;
 }
@@ -44,12 +24,10 @@ export interface LogFactory {
 class FactlineTopic implements BenchTopic {
   private readonly publisher: Factline<unknown>;
   private readonly consumers: Factline<unknown>[] = [];
+  private effectsTable = false;
 
-  constructor(
-    private readonly factory: LogFactory,
-    private readonly topic: number,
-  ) {
-    this.publisher = createFactline({ engine: factory.engine(topic), source: 'bench/orders', partitions: PARTITIONS });
+  constructor(private readonly spec: EngineSpec) {
+    this.publisher = createFactline({ engine: openEngine(spec), source: 'bench/orders', partitions: PARTITIONS });
   }
 
   async open(): Promise<void> {
@@ -65,7 +43,7 @@ class FactlineTopic implements BenchTopic {
   }
 
   async startGroup(group: number, sink: GroupSink): Promise<void> {
-    const app = createFactline({ engine: this.factory.engine(this.topic), source: 'bench/orders', partitions: PARTITIONS });
+    const app = createFactline({ engine: openEngine(this.spec), source: 'bench/orders', partitions: PARTITIONS });
     const positions = new Array<number>(PARTITIONS).fill(0);
     // Each commit makes the inbox rows and the position of a partition durable together.
     const onCommitted = ({ partition, position }: { partition: number; position: number }) => {
@@ -80,15 +58,28 @@ class FactlineTopic implements BenchTopic {
     this.consumers.push(app);
   }
 
+  async startRetryingGroup(group: number, work: (id: string) => Promise<void>, sink: GroupSink, options: RetryingGroupOptions): Promise<string> {
+    if (!this.effectsTable) await createEffectsTable(this.publisher, this.spec);
+    this.effectsTable = true;
+    const { app, retry } = await startEffectGroup(this.spec, group, work, sink, options);
+    this.consumers.push(app);
+    return retry;
+  }
+
+  effects(): Promise<{ rows: number; distinct: number }> {
+    return countEffects(this.publisher, this.spec);
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.consumers.map((c) => c.stop()));
     await this.publisher.stop();
-    await this.factory.drop(this.topic);
+    await dropLog(this.spec);
   }
 }
 
 export class FactlineSystem implements BenchSystem {
   readonly kind = 'factline' as const;
+  readonly retries = true;
   private topics = 0;
 
   constructor(
@@ -116,8 +107,13 @@ export class FactlineSystem implements BenchSystem {
 
   async createTopic(_groups: number): Promise<BenchTopic> {
     if (!this.made) throw new Error(`${this.name}: setup() was not called`);
-    const topic = new FactlineTopic(this.made, ++this.topics);
+    const topic = new FactlineTopic(this.made.spec(++this.topics));
     await topic.open();
     return topic;
+  }
+
+  freshLog(): EngineSpec {
+    if (!this.made) throw new Error(`${this.name}: setup() was not called`);
+    return this.made.spec(++this.topics);
   }
 }

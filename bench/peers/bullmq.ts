@@ -12,9 +12,10 @@ import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { PROBE_TIMEOUT_MS, type BenchConfig } from '../config.js';
 import { errorText, sleep, withTimeout } from '../measure.js';
-import type { BenchEvent, BenchSystem, BenchTopic, GroupSink } from '../system.js';
+import type { BenchEvent, BenchSystem, BenchTopic, GroupSink, RetryingGroupOptions } from '../system.js';
 import { idOf } from '../workload.js';
 import { MemoryMarks } from './marks.js';
+import { BULL_RETRY, startBullRetrying, type BullRetrying } from './bullmq-retry.js';
 
 const WORKER_CONCURRENCY = 50;
 const PERSISTENCE = ['appendonly', 'appendfsync'] as const;
@@ -26,6 +27,7 @@ class BullTopic implements BenchTopic {
   private readonly workers: Worker<EventData>[] = [];
   private readonly clients: Redis[] = [];
   private readonly marks: MemoryMarks;
+  private retrying: BullRetrying | undefined;
 
   private closing: Promise<void> | undefined;
 
@@ -49,7 +51,7 @@ class BullTopic implements BenchTopic {
       const queue = new Queue<EventData>(name, {
         connection: await this.connection(),
         prefix: this.prefix,
-        defaultJobOptions: { removeOnComplete: true, removeOnFail: true },
+        defaultJobOptions: { removeOnComplete: true, removeOnFail: true, ...BULL_RETRY },
       });
       await queue.waitUntilReady();
       this.queues.push(queue);
@@ -84,6 +86,18 @@ class BullTopic implements BenchTopic {
     await worker.waitUntilReady();
   }
 
+  async startRetryingGroup(group: number, work: (id: string) => Promise<void>, sink: GroupSink, options: RetryingGroupOptions): Promise<string> {
+    const name = this.names[group];
+    if (!name) throw new Error(`no queue for group ${group}`);
+    this.retrying = await startBullRetrying(name, await this.connection(), this.prefix, work, sink, options);
+    this.workers.push(this.retrying.worker as Worker<EventData>);
+    return this.retrying.retry;
+  }
+
+  async effects(): Promise<{ rows: number; distinct: number }> {
+    return this.retrying?.marks.counts() ?? { rows: 0, distinct: 0 };
+  }
+
   close(): Promise<void> {
     this.closing ??= this.shutdown();
     return this.closing;
@@ -103,6 +117,7 @@ class BullTopic implements BenchTopic {
 export class BullMqSystem implements BenchSystem {
   readonly name = 'bullmq';
   readonly kind = 'peer';
+  readonly retries = true;
   readonly durability = 'Redis AOF with appendfsync always: the AOF is fsynced before replies go out (once per event-loop turn)';
   readonly marks = `in memory (a Set per group); done when BullMQ completes the job (worker concurrency ${WORKER_CONCURRENCY})`;
   private admin: Redis | undefined;
@@ -199,6 +214,8 @@ export class BullMqSystem implements BenchSystem {
       publishBatch: (events) => bull.publishBatch(events),
       publishOne: (event) => bull.publishOne(event),
       startGroup: (group, sink) => bull.startGroup(group, sink),
+      startRetryingGroup: (group, work, sink, options) => bull.startRetryingGroup(group, work, sink, options),
+      effects: () => bull.effects(),
       close: async () => {
         await bull.close();
         this.open.delete(bull);

@@ -14,10 +14,11 @@ import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg } from 
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { PROBE_TIMEOUT_MS, type BenchConfig } from '../config.js';
 import { errorText } from '../measure.js';
-import type { BenchEvent, BenchSystem, BenchTopic, GroupSink } from '../system.js';
+import type { BenchEvent, BenchSystem, BenchTopic, GroupSink, RetryingGroupOptions } from '../system.js';
 import { decodeId } from '../workload.js';
 import { Batcher } from './batcher.js';
 import { MemoryMarks, PgMarks, type MarkStore } from './marks.js';
+import { startNatsRetrying, type NatsRetrying } from './nats-retry.js';
 import { ident, pgAvailable, pgPool, type Pool } from './pg.js';
 
 const PULL_BATCH = 1_000;
@@ -29,6 +30,7 @@ class NatsTopic implements BenchTopic {
   private readonly subject: string;
   private readonly streams: ConsumerMessages[] = [];
   private readonly loops: Promise<void>[] = [];
+  private retrying: NatsRetrying | undefined;
 
   constructor(
     private readonly js: JetStreamClient,
@@ -111,9 +113,19 @@ class NatsTopic implements BenchTopic {
     return { take: (msg, id) => batcher.push([msg, id]), idle: () => batcher.idle() };
   }
 
+  async startRetryingGroup(group: number, work: (id: string) => Promise<void>, sink: GroupSink, options: RetryingGroupOptions): Promise<string> {
+    this.retrying = await startNatsRetrying(this.js, this.jsm, this.stream, group, work, sink, options);
+    return this.retrying.retry;
+  }
+
+  async effects(): Promise<{ rows: number; distinct: number }> {
+    return this.retrying?.marks.counts() ?? { rows: 0, distinct: 0 };
+  }
+
   async close(): Promise<void> {
     for (const messages of this.streams) messages.stop();
     await Promise.all(this.loops);
+    await this.retrying?.stop();
     await this.jsm.streams.delete(this.stream);
     await this.marks.drop();
   }
@@ -124,6 +136,8 @@ export class NatsSystem implements BenchSystem {
   readonly kind = 'peer';
   durability = 'JetStream file store: PubAck once the message is written to the store (fsync only every sync_interval)';
   readonly marks: string;
+  /** The flaky scenario keeps its marks in memory either way: it runs once, on the memory variant. */
+  readonly retries: boolean;
   private nc: NatsConnection | undefined;
   private js: JetStreamClient | undefined;
   private jsm: JetStreamManager | undefined;
@@ -136,6 +150,7 @@ export class NatsSystem implements BenchSystem {
     private readonly markStore: NatsMarks,
   ) {
     this.name = markStore === 'memory' ? 'nats-jetstream' : 'nats-jetstream+pg';
+    this.retries = markStore === 'memory';
     this.marks =
       markStore === 'memory'
         ? 'in memory (a Set per group); explicit acks, those of one event-loop turn sent together (acks not confirmed)'

@@ -10,9 +10,10 @@
 import PgBoss from 'pg-boss';
 import { type BenchConfig } from '../config.js';
 import { errorText, sleep } from '../measure.js';
-import type { BenchEvent, BenchSystem, BenchTopic, GroupSink } from '../system.js';
+import type { BenchEvent, BenchSystem, BenchTopic, GroupSink, RetryingGroupOptions } from '../system.js';
 import { idOf } from '../workload.js';
 import { PgMarks } from './marks.js';
+import { PGBOSS_RETRY, startPgBossRetrying, type PgBossRetrying } from './pgboss-retry.js';
 import { ident, pgAvailable, pgPool, type Pool } from './pg.js';
 
 /** Jobs per fetch. */
@@ -24,6 +25,7 @@ class PgBossTopic implements BenchTopic {
   private readonly queues: string[];
   private marks: PgMarks | undefined;
   private inFlight = 0;
+  private retrying: PgBossRetrying | undefined;
 
   constructor(
     private readonly boss: PgBoss,
@@ -36,7 +38,7 @@ class PgBossTopic implements BenchTopic {
   }
 
   async create(): Promise<void> {
-    for (const queue of this.queues) await this.boss.createQueue(queue);
+    for (const queue of this.queues) await this.boss.createQueue(queue, { name: queue, ...PGBOSS_RETRY });
     this.marks = await PgMarks.create(this.pool, this.marksSchema, `t${this.topic}`, this.queues.length);
   }
 
@@ -77,6 +79,17 @@ class PgBossTopic implements BenchTopic {
     });
   }
 
+  async startRetryingGroup(group: number, work: (id: string) => Promise<void>, sink: GroupSink, options: RetryingGroupOptions): Promise<string> {
+    const queue = this.queues[group];
+    if (!queue) throw new Error(`no queue for group ${group}`);
+    this.retrying = await startPgBossRetrying(this.boss, queue, work, sink, options);
+    return this.retrying.retry;
+  }
+
+  async effects(): Promise<{ rows: number; distinct: number }> {
+    return this.retrying?.marks.counts() ?? { rows: 0, distinct: 0 };
+  }
+
   /**
    * Stops the workers. The queues and their jobs stay until teardown drops the schema:
    * pg-boss completes a batch after the handler returns without waiting, so deleting jobs
@@ -92,6 +105,7 @@ class PgBossTopic implements BenchTopic {
 export class PgBossSystem implements BenchSystem {
   readonly name = 'pg-boss';
   readonly kind = 'peer';
+  readonly retries = true;
   readonly durability = 'PostgreSQL commit of the job insert (synchronous_commit=on): WAL fsync per commit';
   readonly marks = `PostgreSQL, same database: INSERT ... ON CONFLICT DO NOTHING per fetched batch (${WORK_BATCH} jobs, ${POLLING_SECONDS} s polling), then pg-boss completes the jobs`;
   private boss: PgBoss | undefined;

@@ -11,9 +11,10 @@ import type { Channel, ChannelModel, ConfirmChannel } from 'amqplib';
 import { once } from 'node:events';
 import { PROBE_TIMEOUT_MS, type BenchConfig } from '../config.js';
 import { errorText } from '../measure.js';
-import type { BenchEvent, BenchSystem, BenchTopic, GroupSink } from '../system.js';
+import type { BenchEvent, BenchSystem, BenchTopic, GroupSink, RetryingGroupOptions } from '../system.js';
 import { decodeId } from '../workload.js';
 import { MemoryMarks } from './marks.js';
+import { startRabbitRetrying, type RabbitRetrying } from './rabbitmq-retry.js';
 
 const PREFETCH = 1_000;
 
@@ -21,6 +22,7 @@ class RabbitTopic implements BenchTopic {
   private readonly queues: string[];
   private readonly channels: Channel[] = [];
   private readonly marks: MemoryMarks;
+  private retrying: RabbitRetrying | undefined;
 
   constructor(
     private readonly conn: ChannelModel,
@@ -79,6 +81,18 @@ class RabbitTopic implements BenchTopic {
     );
   }
 
+  async startRetryingGroup(group: number, work: (id: string) => Promise<void>, sink: GroupSink, options: RetryingGroupOptions): Promise<string> {
+    const queue = this.queues[group];
+    if (!queue) throw new Error(`no queue for group ${group}`);
+    this.retrying = await startRabbitRetrying(this.conn, queue, work, sink, options);
+    this.channels.push(this.retrying.channel);
+    return this.retrying.retry;
+  }
+
+  async effects(): Promise<{ rows: number; distinct: number }> {
+    return this.retrying?.marks.counts() ?? { rows: 0, distinct: 0 };
+  }
+
   async close(): Promise<void> {
     for (const channel of this.channels) await channel.close().catch(() => undefined);
     for (const queue of this.queues) await this.pub.deleteQueue(queue);
@@ -90,6 +104,7 @@ class RabbitTopic implements BenchTopic {
 export class RabbitMqSystem implements BenchSystem {
   readonly name = 'rabbitmq-quorum';
   readonly kind = 'peer';
+  readonly retries = true;
   readonly durability = 'quorum queues (Raft log fsynced before the confirm), persistent messages, publisher confirms';
   readonly marks = `in memory (a Set per group); manual ack per message, prefetch ${PREFETCH}`;
   private conn: ChannelModel | undefined;

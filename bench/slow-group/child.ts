@@ -1,0 +1,33 @@
+/**
+ * The publishing process of the slow-group scenario's second variant: opens the same log as the
+ * bench (the same SQLite file, or the same PostgreSQL schema), publishes at a steady rate, and
+ * sends its measurements (publish latency, errors, event-loop stalls) back over IPC. It says
+ * "ready" once its app has started and publishes when told "go", so that its start-up (compiling,
+ * connecting) stays out of the measured window.
+ *
+ *   argv: <engine spec as JSON> <rate> <seconds>
+ */
+import { createFactline } from 'factline';
+import { errorText } from '../measure.js';
+import { openEngine, type EngineSpec } from '../factline/engine-spec.js';
+import { PARTITIONS } from '../factline/event.js';
+import { countingLogger } from '../factline/logger.js';
+import { publishSteadily } from './pacer.js';
+
+const [specJson = '', rate = '', seconds = ''] = process.argv.slice(2);
+const spec = JSON.parse(specJson) as EngineSpec;
+
+try {
+  const app = createFactline({ engine: openEngine(spec), source: 'bench/orders', partitions: PARTITIONS, logger: countingLogger('publisher process') });
+  await app.start();
+  await new Promise<void>((resolve) => {
+    process.once('message', () => resolve());
+    process.send?.({ ready: true });
+  });
+  const stats = await publishSteadily(app, Number(rate), Number(seconds));
+  await app.stop();
+  process.send?.({ ok: true, stats });
+} catch (err) {
+  process.send?.({ ok: false, error: errorText(err) });
+}
+process.disconnect?.();

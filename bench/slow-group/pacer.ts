@@ -1,0 +1,55 @@
+/**
+ * Publishes at a steady rate for a fixed time, each publish fired on schedule without waiting
+ * for the previous one (as request handlers would), and measures each publish call to its
+ * resolution, the errors, and the event-loop stalls of the publishing process meanwhile.
+ */
+import type { Factline } from 'factline';
+import { errorText, now, sleep, summarize } from '../measure.js';
+import { SlowOrder, slowOrderData } from './event.js';
+import { StallProbe, type StallStats } from './probe.js';
+
+export interface PublishStats {
+  sent: number;
+  errors: number;
+  firstError?: string;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  /** How far the schedule fell behind at worst (the pacer could not fire on time). */
+  behindMs: number;
+  stalls: StallStats;
+}
+
+/** Publishes `rate` events/s for `seconds` through `app`, numbered from `first`. */
+export async function publishSteadily(app: Factline<unknown>, rate: number, seconds: number, first = 0): Promise<PublishStats> {
+  const total = Math.max(1, Math.round(rate * seconds));
+  const latencies: number[] = [];
+  const pending = new Set<Promise<void>>();
+  let errors = 0;
+  let firstError: string | undefined;
+  let behindMs = 0;
+  const probe = new StallProbe();
+  const t0 = now();
+  for (let n = 0; n < total; ) {
+    const elapsed = now() - t0;
+    const due = Math.min(total, Math.floor((elapsed * rate) / 1000) + 1);
+    behindMs = Math.max(behindMs, elapsed - (n * 1000) / rate);
+    for (; n < due; n++) {
+      const start = now();
+      const p = app.publish(SlowOrder, slowOrderData(first + n)).then(
+        () => void latencies.push(now() - start),
+        (err: unknown) => {
+          errors++;
+          firstError ??= errorText(err);
+        },
+      );
+      pending.add(p);
+      void p.finally(() => pending.delete(p));
+    }
+    if (n < total) await sleep(1);
+  }
+  await Promise.all(pending);
+  const stalls = probe.stop();
+  const lat = summarize(latencies);
+  return { sent: total, errors, ...(firstError ? { firstError } : {}), p50Ms: lat.p50, p99Ms: lat.p99, maxMs: lat.max, behindMs: Math.max(0, behindMs), stalls };
+}
