@@ -4,14 +4,14 @@ import type { Engine, Tx } from './core/engine.js';
 import type { Envelope, NewEvent } from './core/envelope.js';
 import type { DataOf, EventDefinition, InputOf } from './core/event.js';
 import { validateData } from './core/event.js';
-import { FactlineError, NotRunningError } from './core/errors.js';
+import { FactlineError, NotRunningError, TransactionEndedError } from './core/errors.js';
 import type { Logger } from './observe/logger.js';
 import { jsonLogger } from './observe/logger.js';
 import { buildEnvelope, type Cause, type PublishOptions } from './publish/build-envelope.js';
 import { GroupCommit } from './publish/group-commit.js';
 import { LIMITS, checkName } from './publish/limits.js';
-import { scopeStorage, type Scope } from './publish/scope.js';
-import { ConsumerGroup, type ConsumerOptions } from './consumer/consumer-group.js';
+import { endedMessage, scopeStorage, type Scope } from './publish/scope.js';
+import { ConsumerGroup, conflictingOptions, effectiveOptions, type ConsumerOptions } from './consumer/consumer-group.js';
 import { GroupRunner } from './consumer/group-runner.js';
 import type { Publisher } from './consumer/publisher.js';
 
@@ -29,6 +29,14 @@ export interface FactlineOptions<Db> {
   readonly inboxRetentionMs?: number;
   /** The largest event accepted, in bytes of its JSON envelope (default 1 MiB); larger publishes fail with EVENT_TOO_LARGE. */
   readonly maxEventBytes?: number;
+  /**
+   * Graceful shutdown. `true`: the first SIGTERM or SIGINT after `app.start()` calls `app.stop()`
+   * (in-flight work finishes and commits, the leases are released, so other members take over at
+   * once); a list names other signals. Once stopped, the signal takes its default effect (the
+   * process ends by it) unless the process has other listeners for it; a second signal while
+   * stopping ends the process at once. `app.stop()` removes the listeners. Default false.
+   */
+  readonly stopOnSignals?: boolean | readonly NodeJS.Signals[];
 }
 
 /** A transaction of the app: its own writes on `db`, and publishes that commit with them. */
@@ -56,11 +64,19 @@ export interface Factline<Db> {
   publishAll(entries: readonly PublishEntry[]): Promise<Envelope[]>;
   /** Runs `fn` in one transaction: the app's writes on `tx.db` and its publishes commit together. */
   transaction<T>(fn: (tx: Transaction<Db>) => Promise<T>): Promise<T>;
-  /** The consumer group named `name` (created on first call). Register handlers before start(). */
+  /**
+   * The consumer group named `name`, created on the first call with `options`. Later calls return
+   * the same group: without options, or with the same ones; other options are refused
+   * (INVALID_ARGUMENT), so that no module's settings are silently lost. Register handlers before
+   * start().
+   */
   consumer(name: string, options?: ConsumerOptions): ConsumerGroup<Db>;
   /** Opens the log and starts every consumer group. */
   start(): Promise<void>;
-  /** Lets in-flight handlers finish, releases leases, closes the engine. */
+  /**
+   * Lets in-flight handlers finish and commit, releases leases, closes the engine. Calls after
+   * the first resolve when it does. A stopped app does not start again.
+   */
   stop(): Promise<void>;
   /** Members of this process per group, and the partitions each works on. */
   assignments(): Record<string, number[]>;
@@ -82,6 +98,10 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
   if (!Number.isInteger(partitionsWanted) || partitionsWanted < 1 || partitionsWanted > 4096) {
     throw new FactlineError('INVALID_ARGUMENT', `partitions must be an integer from 1 to 4096, got ${partitionsWanted}`);
   }
+  const signals = options.stopOnSignals;
+  if (signals !== undefined && typeof signals !== 'boolean' && !(Array.isArray(signals) && signals.every((x) => typeof x === 'string' && /^SIG[A-Z0-9]+$/.test(x)))) {
+    throw new FactlineError('INVALID_ARGUMENT', `stopOnSignals must be true, false or a list of signal names such as ['SIGTERM', 'SIGINT'], got ${JSON.stringify(signals)}`);
+  }
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? jsonLogger();
   const groups = new Map<string, ConsumerGroup<Db>>();
@@ -90,13 +110,30 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
   let opening: Promise<void> | undefined;
   let started = false;
   let stopped = false;
+  let stopping: Promise<void> | undefined;
+  let removeSignalListeners: (() => void) | undefined;
   let unwatch: (() => void) | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   /** Keeps the process alive from start() to stop(), even while this member owns no partition. */
   let keepAlive: NodeJS.Timeout | undefined;
 
+  /** The error for `call` on a stopped app. */
+  const stoppedError = (call: string) =>
+    new NotRunningError(call, 'the app was stopped (app.stop()); nothing of this call ran. An app runs once: publish before stopping it, or create a new one with createFactline()');
+
+  /** Rejects when the app was stopped; a call racing stop() gets the app's error, not the closed engine's. */
+  async function running<T>(call: string, fn: () => Promise<T>): Promise<T> {
+    if (stopped) throw stoppedError(call);
+    try {
+      return await fn();
+    } catch (err) {
+      if (stopped && err instanceof NotRunningError) throw stoppedError(call);
+      throw err;
+    }
+  }
+
   const ready = (): Promise<void> => {
-    if (stopped) return Promise.reject(new NotRunningError('publish'));
+    if (stopped) return Promise.reject(stoppedError('app.start()'));
     opening ??= engine.open({ partitions: partitionsWanted }).then(
       (log) => {
         partitions = log.partitions;
@@ -131,7 +168,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
   }
 
   const publishInScope: Publisher = async (scope, definition, data, publishOptions) => {
-    if (scope.closed) throw new NotRunningError(`publish of ${definition.type} after its transaction ended`);
+    if (scope.closed) throw new TransactionEndedError(endedMessage(scope, `publish(${definition.type})`));
     const event = await envelopeFor(definition, data, publishOptions, scope.cause);
     const [stored] = await scope.tx.append([event]);
     return stored!.envelope;
@@ -142,7 +179,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
   function transactionApi(scope: Scope): Transaction<Db> {
     return {
       get db() {
-        if (scope.closed) throw new NotRunningError('tx.db after its transaction ended');
+        if (scope.closed) throw new TransactionEndedError(endedMessage(scope, 'db'));
         return scope.tx.db as Db;
       },
       publish: (definition, data, publishOptions) => publishInScope(scope, definition, data, publishOptions) as never,
@@ -156,21 +193,23 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
     async publish(definition, data, publishOptions) {
       const scope = scopeStorage.getStore();
       if (scope && !scope.closed) return publishInScope(scope, definition, data, publishOptions) as never;
-      const event = await envelopeFor(definition, data, publishOptions, undefined);
-      const [stored] = await groupCommit.submit([event]);
-      return stored!.envelope as never;
+      return running(`app.publish(${definition?.type})`, async () => {
+        const event = await envelopeFor(definition, data, publishOptions, undefined);
+        const [stored] = await groupCommit.submit([event]);
+        return stored!.envelope as never;
+      });
     },
 
     async publishAll(entries) {
-      const events = await envelopesFor(entries);
       const scope = scopeStorage.getStore();
-      const stored = scope && !scope.closed ? await scope.tx.append(events) : await engine.append(events);
-      return stored.map((s) => s.envelope);
+      if (scope && !scope.closed) return (await scope.tx.append(await envelopesFor(entries))).map((s) => s.envelope);
+      return running('app.publishAll()', async () => (await engine.append(await envelopesFor(entries))).map((s) => s.envelope));
     },
 
     async transaction(fn) {
       const outer = scopeStorage.getStore();
       if (outer && !outer.closed) return fn(transactionApi(outer));
+      if (stopped) throw stoppedError('app.transaction()');
       await ready();
       return engine.transaction(async (tx) => {
         const scope: Scope = { tx: tx as Tx<unknown>, closed: false };
@@ -182,11 +221,20 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       });
     },
 
-    consumer(name, consumerOptions = {}) {
+    consumer(name, consumerOptions) {
       const existing = groups.get(name);
-      if (existing) return existing;
+      if (existing) {
+        const conflict = conflictingOptions(existing.options, consumerOptions);
+        if (conflict) {
+          throw new FactlineError(
+            'INVALID_ARGUMENT',
+            `consumer group ${name} is already declared with other options (${conflict}); give a group's options once, in its first app.consumer('${name}', options), and call app.consumer('${name}') without options elsewhere`,
+          );
+        }
+        return existing;
+      }
       if (started) throw new FactlineError('ALREADY_STARTED', `consumer group ${name} must be declared before app.start()`);
-      const group = new ConsumerGroup<Db>(name, consumerOptions, () => {
+      const group = new ConsumerGroup<Db>(name, consumerOptions ?? {}, () => {
         if (started) throw new FactlineError('ALREADY_STARTED', `handlers of group ${name} must be registered before app.start()`);
       });
       groups.set(name, group);
@@ -194,24 +242,25 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
     },
 
     async start() {
+      if (stopped) throw stoppedError('app.start()');
       if (started) return;
       await ready();
+      if (started) return; // a concurrent start() got here first
       started = true;
       for (const group of groups.values()) {
-        const o = group.options;
-        const leaseTtlMs = o.leaseTtlMs ?? 10_000;
+        const o = effectiveOptions(group.options);
         const runner = new GroupRunner(
           engine as Engine,
           {
             name: group.name,
             handlers: group.handlers,
-            startFrom: o.startFrom ?? 'beginning',
-            concurrency: o.concurrency ?? 16,
-            batchSize: o.batchSize ?? 500,
-            batchBytes: o.batchBytes ?? 16 * 1024 * 1024,
+            startFrom: o.startFrom,
+            concurrency: o.concurrency,
+            batchSize: o.batchSize,
+            batchBytes: o.batchBytes,
             partitions,
-            strict: o.strict ?? false,
-            pollMs: o.pollMs ?? 50,
+            strict: o.strict,
+            pollMs: o.pollMs,
             retry: group.retry,
             clock,
             random: options.random ?? Math.random,
@@ -220,7 +269,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
             ...(o.onDeadLetter ? { onDeadLetter: o.onDeadLetter } : {}),
             ...(o.onCommitted ? { onCommitted: o.onCommitted } : {}),
           },
-          { leaseTtlMs, heartbeatMs: o.heartbeatMs ?? Math.max(50, Math.floor(leaseTtlMs / 3)) },
+          { leaseTtlMs: o.leaseTtlMs, heartbeatMs: o.heartbeatMs },
         );
         runners.push(runner);
       }
@@ -234,17 +283,21 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       }, Math.min(retention / 10, 3600_000));
       pruneTimer.unref?.();
       keepAlive = setInterval(() => undefined, 1 << 30);
+      if (options.stopOnSignals) removeSignalListeners = stopOnSignals(app, options.stopOnSignals === true ? ['SIGTERM', 'SIGINT'] : options.stopOnSignals, logger);
     },
 
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      clearInterval(pruneTimer);
-      clearInterval(keepAlive);
-      unwatch?.();
-      await Promise.all(runners.map((r) => r.stop()));
-      if (opening) await opening.catch(() => undefined);
-      await engine.close();
+    stop() {
+      stopping ??= (async () => {
+        stopped = true;
+        removeSignalListeners?.();
+        clearInterval(pruneTimer);
+        clearInterval(keepAlive);
+        unwatch?.();
+        await Promise.all(runners.map((r) => r.stop()));
+        if (opening) await opening.catch(() => undefined);
+        await engine.close();
+      })();
+      return stopping;
     },
 
     assignments() {
@@ -254,4 +307,27 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
     },
   };
   return app;
+}
+
+/**
+ * Listens once for each of `signals`: the first one stops the app, then, once no other listener
+ * for that signal is left, raises it again so that it takes its default effect (the process ends
+ * by it). Returns the function that removes the listeners.
+ */
+function stopOnSignals(app: Factline<unknown>, signals: readonly NodeJS.Signals[], logger: Logger): () => void {
+  const onSignal = (signal: NodeJS.Signals) => {
+    remove();
+    logger.info({ signal }, `${signal} received: stopping (in-flight work finishes, leases are released)`);
+    app.stop().then(
+      () => undefined,
+      (err: unknown) => logger.error({ signal, err: String(err) }, 'stopping on a signal failed'),
+    ).finally(() => {
+      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+    });
+  };
+  const remove = () => {
+    for (const signal of signals) process.off(signal, onSignal);
+  };
+  for (const signal of signals) process.on(signal, onSignal);
+  return remove;
 }

@@ -2,7 +2,7 @@ export { createFactline } from './app.js';
 export { defineEvent } from './core/event.js';
 export {
   FactlineError, EventValidationError, NonRetryableError, RetryLaterError, HandlerTimeoutError, LeaseLostError,
-  StoreMismatchError, NotRunningError, StoreError,
+  StoreMismatchError, NotRunningError, TransactionEndedError, StoreError,
 } from './core/errors.js';
 export { LIMITS } from './publish/limits.js';
 export { uuidv7 } from './core/ids.js';

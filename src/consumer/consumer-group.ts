@@ -33,6 +33,65 @@ export interface ConsumerOptions {
   readonly onCommitted?: (info: CommitInfo) => void;
 }
 
+/** A group's options with every default applied: what its members run with. */
+export interface EffectiveConsumerOptions {
+  readonly startFrom: StartFrom;
+  readonly concurrency: number;
+  readonly batchSize: number;
+  readonly batchBytes: number;
+  readonly retry: RetryPolicy;
+  readonly timeoutMs: number;
+  readonly strict: boolean;
+  readonly leaseTtlMs: number;
+  readonly heartbeatMs: number;
+  readonly pollMs: number;
+  readonly onDeadLetter: DeadLetterHook | undefined;
+  readonly onCommitted: ((info: CommitInfo) => void) | undefined;
+}
+
+/** `options` with the defaults applied (the table in docs/consumers.md). */
+export function effectiveOptions(options: ConsumerOptions): EffectiveConsumerOptions {
+  const leaseTtlMs = options.leaseTtlMs ?? 10_000;
+  return {
+    startFrom: options.startFrom ?? 'beginning',
+    concurrency: options.concurrency ?? 16,
+    batchSize: options.batchSize ?? 500,
+    batchBytes: options.batchBytes ?? 16 * 1024 * 1024,
+    retry: retryPolicy(options.retry),
+    timeoutMs: options.timeoutMs ?? 30_000,
+    strict: options.strict ?? false,
+    leaseTtlMs,
+    heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseTtlMs / 3)),
+    pollMs: options.pollMs ?? 50,
+    onDeadLetter: options.onDeadLetter,
+    onCommitted: options.onCommitted,
+  };
+}
+
+/**
+ * How `later` (the options of another app.consumer() call for the same group) differs from the
+ * group's `declared` options once defaults are applied, e.g. `retry.attempts: 5 before, 10 now`;
+ * undefined when it does not (or when `later` gives no options at all). Hooks are compared by
+ * identity.
+ */
+export function conflictingOptions(declared: ConsumerOptions, later: ConsumerOptions | undefined): string | undefined {
+  if (later === undefined) return undefined;
+  const before = effectiveOptions(declared) as unknown as Record<string, unknown>;
+  const now = effectiveOptions(later) as unknown as Record<string, unknown>;
+  const show = (v: unknown) => (typeof v === 'function' ? 'a function' : v === undefined ? 'none' : JSON.stringify(v));
+  const out: string[] = [];
+  for (const key of Object.keys(before)) {
+    const [a, b] = [before[key], now[key]];
+    if (key === 'retry') {
+      const [ra, rb] = [a as Record<string, unknown>, b as Record<string, unknown>];
+      for (const k of Object.keys(ra)) if (ra[k] !== rb[k]) out.push(`retry.${k}: ${show(ra[k])} before, ${show(rb[k])} now`);
+    } else if (a !== b) {
+      out.push(typeof a === 'function' && typeof b === 'function' ? `${key}: another function now` : `${key}: ${show(a)} before, ${show(b)} now`);
+    }
+  }
+  return out.length ? out.join('; ') : undefined;
+}
+
 /** A named subscriber: its handlers, one per event type and version. */
 export class ConsumerGroup<Db = unknown> {
   readonly handlers = new Map<string, Map<number, Registration>>();
@@ -48,8 +107,9 @@ export class ConsumerGroup<Db = unknown> {
       throw new FactlineError('INVALID_ARGUMENT', `consumer group name "${String(name).slice(0, 80)}" must be letters, digits, dots, dashes or underscores`);
     }
     checkName('consumer group name', name, LIMITS.groupBytes);
-    this.retry = retryPolicy(options.retry);
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    const effective = effectiveOptions(options);
+    this.retry = effective.retry;
+    this.timeoutMs = effective.timeoutMs;
   }
 
   /**

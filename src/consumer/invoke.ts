@@ -2,10 +2,10 @@ import type { Tx } from '../core/engine.js';
 import type { Envelope } from '../core/envelope.js';
 import { validateData, type DataOf, type EventDefinition, type InputOf } from '../core/event.js';
 import type { Cause, PublishOptions } from '../publish/build-envelope.js';
-import { FactlineError, HandlerTimeoutError, NonRetryableError, NotRunningError } from '../core/errors.js';
+import { FactlineError, HandlerTimeoutError, NonRetryableError, TransactionEndedError } from '../core/errors.js';
 import type { Logger } from '../observe/logger.js';
 import { bindLogger } from '../observe/logger.js';
-import { scopeStorage, type Scope } from '../publish/scope.js';
+import { endedMessage, scopeStorage, type Scope } from '../publish/scope.js';
 import type { CommitStep, EffectHandler, Handler, HandlerContext, Registration } from './handler.js';
 import type { Publisher } from './publisher.js';
 import { Deadlines } from './deadlines.js';
@@ -57,7 +57,15 @@ class Context implements HandlerContext<unknown>, Scope {
     readonly attempt: number,
     private readonly baseLogger: Logger,
     private readonly publisher: Publisher,
+    private readonly step = false,
   ) {}
+
+  /** Who this context belongs to, as error messages name it. */
+  get owner(): string {
+    const of = `of ${this.envelope.type} in group ${this.group}`;
+    if (this.step) return `the commit step of the effect handler ${of}`;
+    return this.txOrNone ? `the handler ${of}` : `the effect handler ${of}`;
+  }
 
   get tx(): Tx<unknown> {
     if (!this.txOrNone) {
@@ -67,8 +75,9 @@ class Context implements HandlerContext<unknown>, Scope {
   }
 
   get db(): unknown {
-    if (this.closed) throw new NotRunningError(`ctx.db of ${this.envelope.type} in group ${this.group} after its attempt ended`);
-    return this.tx.db;
+    const tx = this.tx; // an effect handler never has one: NO_TRANSACTION, attempt over or not
+    if (this.closed) throw new TransactionEndedError(endedMessage(this, 'db'));
+    return tx.db;
   }
 
   get signal(): AbortSignal {
@@ -124,7 +133,7 @@ export async function invokeEffect(delivery: Delivery, group: string, attempt: n
 
 /** Runs an effect handler's commit step in `tx`, as a store handler of the same event. */
 export function runCommitStep(step: CommitStep, delivery: Delivery, tx: Tx<unknown>, group: string, attempt: number, logger: Logger, publisher: Publisher): void | Promise<void> {
-  const ctx = new Context(tx, delivery.envelope, group, attempt, logger, publisher);
+  const ctx = new Context(tx, delivery.envelope, group, attempt, logger, publisher, true);
   const end = () => {
     ctx.closed = true;
   };

@@ -75,11 +75,26 @@ export class StoreMismatchError extends FactlineError {
   }
 }
 
-/** The engine is closed or not started. */
+/**
+ * The app was stopped, or the engine is closed or not open yet. The message starts with the call
+ * that was refused (`app.publish(shop.order.placed)`, `engine.read`...), then says why and what to do.
+ */
 export class NotRunningError extends FactlineError {
-  constructor(what: string) {
-    super('NOT_RUNNING', `${what}: the Factline app is not started or already stopped; call app.start() first`);
+  constructor(what: string, reason = 'the engine is closed or not open yet (app.stop() closes it; app.start() or the first publish opens it)') {
+    super('NOT_RUNNING', `${what}: ${reason}`);
     this.name = 'NotRunningError';
+  }
+}
+
+/**
+ * A transaction's handle was used after that transaction ended: `ctx.db` or `ctx.publish` after
+ * the handler's attempt ended (it returned, threw or timed out), or `tx.db` or `tx.publish` after
+ * its `app.transaction()` callback settled. Nothing of the refused call ran.
+ */
+export class TransactionEndedError extends FactlineError {
+  constructor(message: string) {
+    super('TRANSACTION_ENDED', message);
+    this.name = 'TransactionEndedError';
   }
 }
 

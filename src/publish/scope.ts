@@ -12,6 +12,24 @@ export interface Scope {
   readonly cause?: Cause;
   /** Set when the scope's transaction is over (its handler timed out or returned). */
   closed: boolean;
+  /**
+   * What opened the scope, for error messages: `the handler of shop.order.placed in group
+   * billing`; absent for an `app.transaction()`.
+   */
+  readonly owner?: string;
 }
 
 export const scopeStorage = new AsyncLocalStorage<Scope>();
+
+/**
+ * The message for a use of `member` (`db`, `publish(shop.invoice.issued)`) of `scope`'s handle
+ * (`ctx` in a handler, `tx` in an `app.transaction()`) after its transaction ended.
+ */
+export function endedMessage(scope: Pick<Scope, 'owner'>, member: string): string {
+  if (scope.owner === undefined) {
+    return `tx.${member} was used after its app.transaction() callback had settled: that transaction is over and nothing of this call ran; `
+      + 'await every query and publish inside the callback, and keep no reference to tx or tx.db for later';
+  }
+  return `ctx.${member} of ${scope.owner} was used after its attempt ended (the handler had returned, thrown or timed out): that transaction is over and nothing of this call ran; `
+    + 'await every query and publish before the handler returns, and keep no reference to ctx or ctx.db for later';
+}

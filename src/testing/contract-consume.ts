@@ -1,7 +1,8 @@
 import { expect, it } from 'vitest';
 import type { Envelope } from '../core/envelope.js';
 import { partitionOf } from '../core/partition.js';
-import { eventually, TestIgnored, TestPlaced, TestShipped, testApp } from './helpers.js';
+import { TestIgnored, TestPlaced, TestShipped, testApp } from './fixtures.js';
+import { eventually } from './helpers.js';
 import type { ContractSubject } from './subject.js';
 
 /** Two keys that map to the same partition of `partitions`. */

@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { eventually, TestPlaced, TestShipped, testApp } from './helpers.js';
+import { TestPlaced, TestShipped, testApp } from './fixtures.js';
+import { eventually } from './helpers.js';
 import type { ContractSubject } from './subject.js';
 
 const fast = { initialDelayMs: 20, maxDelayMs: 50, jitter: 0 };

@@ -1,7 +1,8 @@
 import { expect, it } from 'vitest';
 import type { DeadLetterRecord } from '../core/engine.js';
 import { FactlineError, HandlerTimeoutError, NonRetryableError } from '../core/errors.js';
-import { eventually, TestPlaced, testApp } from './helpers.js';
+import { TestPlaced, testApp } from './fixtures.js';
+import { eventually } from './helpers.js';
 import type { ContractSubject } from './subject.js';
 
 const fast = { initialDelayMs: 30, maxDelayMs: 100, jitter: 0 };

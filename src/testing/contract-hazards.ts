@@ -5,7 +5,8 @@ import { defineEvent } from '../core/event.js';
 import { EventValidationError, FactlineError } from '../core/errors.js';
 import { uuidv7 } from '../core/ids.js';
 import { partitionOf } from '../core/partition.js';
-import { eventually, TestPlaced, testApp } from './helpers.js';
+import { TestPlaced, testApp } from './fixtures.js';
+import { eventually } from './helpers.js';
 import type { ContractSubject } from './subject.js';
 
 const once = { attempts: 1 };

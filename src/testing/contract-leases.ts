@@ -1,5 +1,6 @@
 import { expect, it } from 'vitest';
-import { eventually, TestPlaced, testApp } from './helpers.js';
+import { TestPlaced, testApp } from './fixtures.js';
+import { eventually } from './helpers.js';
 import type { ContractSubject } from './subject.js';
 
 /** Partition leases: sharing, failover, graceful hand-over. */

@@ -1,6 +1,7 @@
 import { expect, it } from 'vitest';
 import { EventValidationError } from '../core/errors.js';
-import { eventually, TestPlaced, testApp } from './helpers.js';
+import { TestPlaced, testApp } from './fixtures.js';
+import { eventually } from './helpers.js';
 import type { ContractSubject } from './subject.js';
 
 /** Transactional publish, validation and the envelope. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { defineEvent, NotRunningError, type Engine } from '../../src/index.js';
+import { defineEvent, TransactionEndedError, type Engine } from '../../src/index.js';
 import { sqliteEngine, type SqliteDb } from '../../src/engines/sqlite/index.js';
 import { eventually, memoryLogger, testApp, TestPlaced } from '../../src/testing/index.js';
 
@@ -135,8 +135,10 @@ describe('failures on SQLite', () => {
     await app.start();
     try {
       await eventually('late access refused', () => late && lateWrite);
-      expect(late).toBeInstanceOf(NotRunningError);
-      expect(lateWrite).toBeInstanceOf(NotRunningError);
+      expect(late).toBeInstanceOf(TransactionEndedError);
+      expect((late as Error).message).toMatch(/^ctx\.db of the handler of test\.item\.placed in group slow was used after its attempt ended/);
+      expect(lateWrite).toBeInstanceOf(TransactionEndedError);
+      expect((lateWrite as Error).message).toMatch(/^db\.prepare\(\) was called on the db of a consumer group's transaction: a handler kept ctx\.db after its attempt ended/);
       const tables = await app.transaction(async (tx) => tx.db.prepare("select name from sqlite_master where name = 'zombie'").all());
       expect(tables).toEqual([]);
     } finally {

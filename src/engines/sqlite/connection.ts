@@ -1,4 +1,7 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
+import { FactlineError } from '../../core/errors.js';
 import { openError, readOnly, unwritable } from './errors.js';
 import { readLog } from './schema.js';
 
@@ -11,9 +14,14 @@ export interface ConnectionOptions {
  * Opens a connection to `file` for the engine, in WAL mode. Before anything is written (the switch
  * to WAL included) it refuses, with StoreError `STORE_READ_ONLY`, a file or directory this process
  * cannot write, and, with StoreMismatchError, a file that is not SQLite or not a Factline log.
- * Busy and other driver errors are StoreErrors. The connection is closed when it throws.
+ * Busy and other driver errors are StoreErrors. A file whose directory does not exist is refused
+ * with INVALID_ARGUMENT naming both. The connection is closed when it throws.
  */
 export function openConnection(file: string, options: ConnectionOptions): Database.Database {
+  const dir = dirname(resolve(file));
+  if (!existsSync(dir)) {
+    throw new FactlineError('INVALID_ARGUMENT', `cannot open the SQLite log ${file}: its directory ${dir} does not exist; create the directory first (Factline creates the file, not its directory)`);
+  }
   const denied = unwritable(file);
   if (denied) throw readOnly(file, `opening ${file}`, denied);
   let db: Database.Database;

@@ -1,4 +1,7 @@
-import { resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { accessSync, constants, mkdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type Database from 'better-sqlite3';
 import type { Assignment, ConsumeTx, Engine, EngineAdmin, Lease, LogRecord, OpenOptions, OpenedLog, ParkedRecord, StartFrom, Tx } from '../../core/engine.js';
 import { bodyWithSequence, formatSequence, type NewEvent, type StoredEvent } from '../../core/envelope.js';
@@ -27,7 +30,7 @@ const files = new Map<string, { lock: Lock; signal: FileSignal; heads: Set<() =>
 
 /** The lock and new-event signal shared by the engines of this process on `file`. */
 function shared(file: string) {
-  const key = file === ':memory:' ? `${file}:${Math.random()}` : resolve(file);
+  const key = resolve(file);
   let entry = files.get(key);
   if (!entry) {
     const heads = new Set<() => number | undefined>();
@@ -45,7 +48,11 @@ function shared(file: string) {
 }
 
 export interface SqliteEngineOptions {
-  /** Path of the database file; it may also hold the app's own tables. */
+  /**
+   * Path of the database file; it may also hold the app's own tables. Its directory must exist.
+   * `':memory:'` gives a private log for tests: one process, gone when the engine closes (it is
+   * kept in a temporary file of its own, under /dev/shm where there is one).
+   */
   readonly file: string;
   /**
    * `full` (default): every commit is fsync'd before publish() resolves; nothing acknowledged is
@@ -71,7 +78,11 @@ export type SqliteDb = Database.Database;
  */
 export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & { readonly file: string } {
   const clock = options.clock ?? systemClock;
-  const path = options.file;
+  if (typeof options.file !== 'string' || options.file.trim() === '') {
+    throw new FactlineError('INVALID_ARGUMENT', `sqliteEngine needs a file: the path of the log (its directory must exist), or ':memory:' for a private log that lives as long as the engine; got ${JSON.stringify(options.file)}`);
+  }
+  const memory = options.file === ':memory:' ? join(memoryBase(), `factline-memory-${process.pid}-${randomUUID()}`) : undefined;
+  const path = memory === undefined ? options.file : join(memory, 'log.db');
   const file = shared(path);
   const lock = file.lock;
   let writer: Database.Database | undefined;
@@ -137,7 +148,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
       own(what, () => db.exec('BEGIN IMMEDIATE'));
       let result: T;
       try {
-        result = await fn(guardedDb(db, state), ws, appended);
+        result = await fn(guardedDb(db, state, what), ws, appended);
         state.live = false;
         if (!db.inTransaction) {
           throw new FactlineError('TRANSACTION_ENDED', `${what}: the transaction was ended by user code (COMMIT or ROLLBACK on tx.db); let Factline end it`);
@@ -177,13 +188,14 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
 
   const engine: Engine<SqliteDb> & { readonly file: string } = {
     kind: 'sqlite',
-    file: path,
+    file: options.file,
 
     // Under the lock like every write: creating or checking the tables never waits synchronously
     // for a write lock that a transaction of this process holds across an await.
     open: (opts: OpenOptions): Promise<OpenedLog> =>
       lock.run(async () => {
         if (writer) return { partitions };
+        if (memory !== undefined) mkdirSync(memory, { recursive: true, mode: 0o700 });
         const db = openConnection(path, options);
         try {
           partitions = ensureSchema(db, path, opts.partitions);
@@ -201,7 +213,14 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
         return { partitions };
       }),
 
-    close: () => lock.run(async () => closeConnections()),
+    close: () =>
+      lock.run(async () => {
+        closeConnections();
+        if (memory !== undefined) {
+          rmSync(memory, { recursive: true, force: true });
+          files.delete(resolve(path));
+        }
+      }),
 
     transaction: (fn) => inTransaction('transaction', (db, ws, appended) => fn(txFor(db, ws, appended))),
 
@@ -285,6 +304,16 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
     },
   };
   return engine;
+}
+
+/** Where `':memory:'` logs are kept: /dev/shm (memory) when this system has a writable one, else the temporary directory. */
+function memoryBase(): string {
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    return '/dev/shm';
+  } catch {
+    return tmpdir();
+  }
 }
 
 /** Ends the writer's transaction if one is open; a failing ROLLBACK leaves the first error to report. */
