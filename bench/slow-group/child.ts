@@ -17,6 +17,11 @@ import { publishSteadily } from './pacer.js';
 const [specJson = '', rate = '', seconds = ''] = process.argv.slice(2);
 const spec = JSON.parse(specJson) as EngineSpec;
 
+function answer(message: object): void {
+  if (process.send) process.send(message, () => process.exit(0));
+  else process.exit(0);
+}
+
 try {
   const app = createFactline({ engine: openEngine(spec), source: 'bench/orders', partitions: PARTITIONS, logger: countingLogger('publisher process') });
   await app.start();
@@ -26,8 +31,7 @@ try {
   });
   const stats = await publishSteadily(app, Number(rate), Number(seconds));
   await app.stop();
-  process.send?.({ ok: true, stats });
+  answer({ ok: true, stats });
 } catch (err) {
-  process.send?.({ ok: false, error: errorText(err) });
+  answer({ ok: false, error: errorText(err) });
 }
-process.disconnect?.();
