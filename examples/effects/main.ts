@@ -2,7 +2,8 @@
 // records the e-mail commits afterwards with the event's inbox row. The provider fails the first
 // call for one order: only that order's e-mail is sent again; every other order's, once.
 //
-//   npx tsx --conditions=factline-source examples/effects/main.ts [file.db]
+//   npx tsx --conditions=factline-source examples/effects/main.ts [file.db]   (in a clone of the repository)
+//   npx tsx node_modules/factline/examples/effects/main.ts [file.db]          (in a project that installed factline)
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -38,7 +39,7 @@ const mailer = {
 };
 
 const file = process.argv[2] ?? join(mkdtempSync(join(tmpdir(), 'factline-effects-')), 'shop.db');
-const app = createFactline({ engine: sqliteEngine({ file }), source: 'shop/orders' });
+const app = createFactline({ engine: sqliteEngine({ file }), source: 'shop/orders', stopOnSignals: true });
 
 app.consumer('email', { retry: { initialDelayMs: 50 } }).effect(OrderPlaced, async (event, ctx) => {
   const messageId = await mailer.send({ to: event.data.email, idempotencyKey: event.id, orderId: event.data.orderId }, { signal: ctx.signal });

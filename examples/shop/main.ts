@@ -51,6 +51,10 @@ interface Setup {
   readonly cliTarget: string;
   readonly demoTarget: string;
   readonly emailFile: string;
+  /** On PostgreSQL: the schema, and what the demo keeps in the database and how to drop it. */
+  readonly schema?: string;
+  readonly cleanup?: string;
+  readonly dropCommand?: string;
 }
 
 async function setup(): Promise<Setup> {
@@ -62,13 +66,17 @@ async function setup(): Promise<Setup> {
     // The shop's own tables live in the log's schema: connections use it as their search path.
     const url = new URL(pgUrl);
     url.searchParams.set('options', `-c search_path=${schema}`);
+    const emailFile = join(tmpdir(), `factline-shop-${schema}-email-provider.db`);
     return {
       engine: postgresEngine({ connectionString: url.toString(), schema }) as Engine<unknown>,
       where: `PostgreSQL ${url.host}${url.pathname}, schema ${schema}`,
       fresh,
       cliTarget: `--url ${pgUrl} --schema ${schema}`,
       demoTarget: `--url ${pgUrl} --schema ${schema}`,
-      emailFile: join(tmpdir(), `factline-shop-${schema}-email-provider.db`),
+      emailFile,
+      schema,
+      dropCommand: `psql "${pgUrl}" -c 'drop schema ${schema} cascade' && rm -f ${emailFile}`,
+      cleanup: `${fresh ? 'This run created' : 'This run used'} the schema ${schema} in ${url.host}${url.pathname} (the log and the shop's tables) and ${emailFile} (the fake e-mail provider's file).`,
     };
   }
   const dataDir = join(ROOT, 'examples', 'shop', '.data');
@@ -112,6 +120,7 @@ async function main(): Promise<number> {
   console.log(`  the email provider is a fake that fails 4% of calls with a 503 (the retries), deduplicating by event id`);
 
   await app.transaction(async (tx) => createShopTables(shopSql(tx.db), Object.fromEntries(Object.entries(CATALOG).map(([k, v]) => [k, v.stock]))));
+  if (s.schema !== undefined && s.fresh) console.log(`  created the schema ${s.schema} for the log and the shop's tables; to drop it when done: ${s.dropCommand}`);
 
   if (flags.replay) {
     const open = await app.engine.admin.listDeadLetters({ group: 'fraud', status: 'open' });
@@ -163,8 +172,12 @@ async function main(): Promise<number> {
   console.log(`  email provider: ${email.calls} calls this run, ${email.failures} failed with 503 and were retried, ${email.duplicates} duplicate calls answered from its idempotency keys`);
   console.log(`  inventory: ${outcome.stock.reserved ?? 0} orders reserved, ${outcome.stock.unavailable ?? 0} out of stock; fraud: ${outcome.fraud.clear ?? 0} clear, ${outcome.fraud.review ?? 0} for review`);
   const openAll = last.states.reduce((n, g) => n + g.openDeadLetters, 0);
+  const cleanup = () => {
+    if (s.cleanup) console.log(`\n${s.cleanup} Drop them when you are done:\n  ${s.dropCommand}`);
+  };
   if (openAll === 0) {
     console.log('\nEvery group is at the head of the log with zero open dead letters.');
+    cleanup();
     return 0;
   }
   console.log(`\n${openAll} open dead letter${openAll === 1 ? '' : 's'}${openFraud === openAll ? ' in group fraud' : ''}. Inspect them:`);
@@ -179,6 +192,7 @@ async function main(): Promise<number> {
   console.log(`  npx factline dlq replay --group fraud --reason "risk profile for ${NEW_MARKET}" ${s.cliTarget}`);
   console.log(`  npm run demo -- --fix ${s.demoTarget}`);
   console.log(`(or in one step: npm run demo -- --fix --replay ${s.demoTarget})`);
+  cleanup();
   return 0;
 }
 

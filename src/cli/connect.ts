@@ -1,6 +1,7 @@
 import type { Engine } from '../core/engine.js';
 import { FactlineError, StoreMismatchError } from '../core/errors.js';
 import { sqliteEngine } from '../engines/sqlite/index.js';
+import { checkSchemaName } from '../engines/postgres/migrations.js';
 import { sqlitePartitions } from './sqlite-log.js';
 import { UsageError } from './usage-error.js';
 
@@ -17,21 +18,41 @@ export interface TargetFlags {
   readonly schema?: string | undefined;
 }
 
-/** Flags win over FACTLINE_DB / FACTLINE_URL; giving both a file and a URL is an error. */
+/**
+ * Flags win over FACTLINE_DB / FACTLINE_URL; giving both a file and a URL, `--schema` with a SQLite
+ * file, or a schema name PostgreSQL logs cannot have is a usage error (exit code 2).
+ */
 export function resolveTarget(flags: TargetFlags, env: NodeJS.ProcessEnv = process.env): Target {
   if (flags.db !== undefined && flags.url !== undefined) {
     throw new UsageError('give either --db <file> or --url <postgres url>, not both');
   }
-  const schema = flags.schema ?? env.FACTLINE_SCHEMA ?? 'factline';
-  if (flags.db !== undefined) return { kind: 'sqlite', file: flags.db };
-  if (flags.url !== undefined) return { kind: 'postgres', url: flags.url, schema };
-  if (env.FACTLINE_DB) return { kind: 'sqlite', file: env.FACTLINE_DB };
-  if (env.FACTLINE_URL) return { kind: 'postgres', url: env.FACTLINE_URL, schema };
+  const postgres = (url: string): Target => {
+    const schema = flags.schema ?? env.FACTLINE_SCHEMA ?? 'factline';
+    try {
+      checkSchemaName(schema);
+    } catch {
+      throw new UsageError(`bad value for ${flags.schema !== undefined ? '--schema' : 'FACTLINE_SCHEMA'}: ${JSON.stringify(schema)} is not a Factline schema name (a lower-case identifier of at most 48 characters: a-z, 0-9, _)`);
+    }
+    return { kind: 'postgres', url, schema };
+  };
+  const sqlite = (file: string): Target => {
+    if (flags.schema !== undefined) throw new UsageError('--schema names a PostgreSQL schema; a SQLite log (--db) has none');
+    return { kind: 'sqlite', file };
+  };
+  if (flags.db !== undefined) return sqlite(flags.db);
+  if (flags.url !== undefined) return postgres(flags.url);
+  if (env.FACTLINE_DB) return sqlite(env.FACTLINE_DB);
+  if (env.FACTLINE_URL) return postgres(env.FACTLINE_URL);
   throw new UsageError('no database given: pass --db <sqlite file> or --url <postgres url> (or set FACTLINE_DB / FACTLINE_URL)');
 }
 
+/** A connection string with its user and password replaced by `***`. */
+function redacted(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
 export function describeTarget(t: Target): string {
-  return t.kind === 'sqlite' ? t.file : `${t.url.replace(/\/\/[^@/]*@/, '//***@')} (schema ${t.schema})`;
+  return t.kind === 'sqlite' ? t.file : `${redacted(t.url)} (schema ${t.schema})`;
 }
 
 /** An engine opened on an existing log with the log's own partition count. */
@@ -76,7 +97,7 @@ async function openPostgres(t: Extract<Target, { kind: 'postgres' }>): Promise<O
   const options = { connectionString: t.url, schema: t.schema };
   const stored = mod.storedPartitions ? await mod.storedPartitions(options) : undefined;
   if (stored === undefined) {
-    throw new StoreMismatchError(`schema ${t.schema} of ${describeTarget(t)} holds no Factline log; check --url and --schema`);
+    throw new StoreMismatchError(`no Factline log in schema ${t.schema} of ${redacted(t.url)}; check --url and --schema (a log is created when an app first starts on it, or by factline migrate)`);
   }
   const engine = mod.postgresEngine(options);
   try {

@@ -114,6 +114,19 @@ describe('factline errors', () => {
     expect(cli(['dlq', 'list', '--bogus']).code).toBe(2);
   });
 
+  it('refuses a bad --schema value with exit code 2, before connecting anywhere', () => {
+    const unreachable = 'postgres://nobody@127.0.0.1:1/nowhere';
+    const bad = cli(['lag', '--url', unreachable, '--schema', 'Bad-Name']);
+    expect(oneLine(bad)).toContain('bad value for --schema: "Bad-Name" is not a Factline schema name');
+    expect(bad.code).toBe(2);
+    const fromEnv = cli(['lag'], { FACTLINE_URL: unreachable, FACTLINE_SCHEMA: 'drop table x' });
+    expect(oneLine(fromEnv)).toContain('bad value for FACTLINE_SCHEMA');
+    expect(fromEnv.code).toBe(2);
+    const withFile = cli(['lag', '--db', freshFile('schema-flag'), '--schema', 'shop']);
+    expect(oneLine(withFile)).toContain('a SQLite log (--db) has none');
+    expect(withFile.code).toBe(2);
+  });
+
   it('refuses a file that is not a Factline log, and a missing file, without creating one', () => {
     const text = freshFile('not-a-db');
     writeFileSync(text, 'hello, not sqlite\n');

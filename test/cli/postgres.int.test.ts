@@ -60,7 +60,8 @@ describePg('factline on PostgreSQL', () => {
     const empty = cli(['lag', '--url', PG_URL, '--schema', schema]);
     expect(empty.code).toBe(1);
     expect(empty.stderr.trim().split('\n')).toHaveLength(1);
-    expect(empty.stderr).toContain('holds no Factline log');
+    expect(empty.stderr).toContain(`no Factline log in schema ${schema} of postgres://***@`);
+    expect(empty.stderr.split(schema)).toHaveLength(2); // the schema is named once
     const migrated = cli(['migrate', '--url', PG_URL, '--schema', schema]);
     expect(migrated.code, migrated.stderr).toBe(0);
     expect(migrated.stdout).toContain(`(schema ${schema})`);
