@@ -17,6 +17,10 @@ export interface FailureChanges {
   readonly retryInMs?: number;
 }
 
+/** The reason of a dead letter whose handler killed its process `deaths` times. */
+export const DIED_REASON = (deaths: number): string =>
+  `the process died while handling it, ${deaths} time${deaths === 1 ? '' : 's'} (a handler that exits, runs out of memory or crashes natively)`;
+
 /** The message stored for an attempt that started and whose result was never recorded. */
 export const DIED_MESSAGE = 'the process ended while handling it (its attempt started and no result was recorded)';
 
@@ -100,7 +104,7 @@ export function diedTooOften(s: GroupSettings, head: ParkedRecord): FailureChang
   const { policy, subject } = policyAndSubject(s, head.record);
   if (head.attempts < policy.attempts) return undefined;
   const deaths = head.errors.filter((e) => e.message === DIED_MESSAGE).length;
-  const reason = `the process died while handling it, ${deaths} time${deaths === 1 ? '' : 's'} (a handler that exits, runs out of memory or crashes natively)`;
+  const reason = DIED_REASON(deaths);
   const base = { group: s.name, partition: head.partition, sequence: head.sequence, key: head.key, record: head.record, attempts: head.attempts, errors: head.errors };
   return deadChanges(s, deadLetterOf(s, head.record, subject, reason, head.errors, s.clock.now()), base, true);
 }

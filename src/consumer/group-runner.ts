@@ -19,6 +19,8 @@ export interface MembershipOptions {
 export class GroupRunner {
   readonly member = `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   private readonly workers = new Map<number, PartitionWorker>();
+  /** Partitions whose worker is stopping (and is then released, when given back). */
+  private readonly stopping = new Map<number, Promise<void>>();
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -69,28 +71,42 @@ export class GroupRunner {
       if (this.stopped) return;
       const owned = new Set(assignment.owned);
       for (const [p, w] of this.workers) {
-        if (!owned.has(p)) {
-          this.workers.delete(p);
-          await w.stop();
-        }
+        if (!owned.has(p)) this.stopInBackground(p, w, false);
       }
-      const surplus = assignment.owned.length - assignment.target;
-      const giveBack = surplus > 0 ? [...assignment.owned].sort((a, b) => b - a).slice(0, surplus) : [];
+      // Workers stop in the background: their in-flight handlers may take a while, and the next
+      // heartbeats must not wait for them (the other leases would expire meanwhile).
+      const surplus = assignment.owned.length - assignment.target - this.stopping.size;
+      const candidates = [...assignment.owned].filter((p) => !this.stopping.has(p)).sort((a, b) => b - a);
+      const giveBack = surplus > 0 ? candidates.slice(0, surplus) : [];
       for (const p of giveBack) {
         const w = this.workers.get(p);
-        this.workers.delete(p);
-        await w?.stop();
+        if (w) this.stopInBackground(p, w, true);
+        else void this.engine.release(this.settings.name, this.member, [p]).catch((err: unknown) => this.failed('release', err));
       }
-      if (giveBack.length) await this.engine.release(this.settings.name, this.member, giveBack);
       for (const p of assignment.owned) {
-        if (giveBack.includes(p) || this.workers.has(p)) continue;
+        if (giveBack.includes(p) || this.workers.has(p) || this.stopping.has(p)) continue;
         const w = new PartitionWorker(this.engine, this.settings, { group: this.settings.name, partition: p, member: this.member });
         this.workers.set(p, w);
         w.start();
       }
     } catch (err) {
-      this.settings.logger.error({ group: this.settings.name, member: this.member, err: String(err) }, 'heartbeat failed; retrying');
+      this.failed('heartbeat', err);
     }
+  }
+
+  /** Stops a worker without waiting for it; releases its partition afterwards when asked. */
+  private stopInBackground(partition: number, worker: PartitionWorker, release: boolean): void {
+    this.workers.delete(partition);
+    const done = worker
+      .stop()
+      .then(() => (release ? this.engine.release(this.settings.name, this.member, [partition]) : undefined))
+      .catch((err: unknown) => this.failed('release', err))
+      .finally(() => this.stopping.delete(partition));
+    this.stopping.set(partition, done);
+  }
+
+  private failed(what: string, err: unknown): void {
+    this.settings.logger.error({ group: this.settings.name, member: this.member, err: String(err) }, `${what} failed; retrying`);
   }
 
   async stop(): Promise<void> {
@@ -99,6 +115,7 @@ export class GroupRunner {
     await this.beating;
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     this.workers.clear();
+    await Promise.all([...this.stopping.values()]);
     await this.engine.leave(this.settings.name, this.member);
   }
 }

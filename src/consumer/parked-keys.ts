@@ -19,6 +19,11 @@ export class ParkedKeys {
     return this.map.get(key)?.[0];
   }
 
+  /** The key's parked rows in sequence order. */
+  rows(key: string): readonly ParkedRecord[] {
+    return this.map.get(key) ?? [];
+  }
+
   keys(): string[] {
     return [...this.map.keys()];
   }

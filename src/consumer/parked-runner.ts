@@ -1,5 +1,5 @@
 import type { BatchCommit, DeadLetterRecord, Engine, Lease, LogRecord, ParkedRecord } from '../core/engine.js';
-import { NonRetryableError } from '../core/errors.js';
+import { LeaseLostError, NonRetryableError } from '../core/errors.js';
 import { cleanText, describeError } from './describe-error.js';
 import { attemptGate } from './attempt-gate.js';
 import { DIED_MESSAGE, diedTooOften, failureChanges, startedAttempt, type FailureChanges } from './failure-changes.js';
@@ -65,6 +65,10 @@ export class ParkedRunner {
         if (!(await this.record(head, failureChanges(s, head.record, head.attempts, err, head)))) return;
         continue;
       }
+      if (head.state === 'waiting' && (this.parked.rows(key)[1]?.state === 'waiting')) {
+        if (!(await this.runChain(key))) return;
+        continue;
+      }
       const started = startedAttempt(s, head.record, head.attempts, head);
       const failure = await attemptGate.run(isSuspect(head), async () => {
         await retryStore(this.host, () => this.host.commitAlone({ park: [started] }));
@@ -80,6 +84,74 @@ export class ParkedRunner {
       this.host.failed(head.record, changes, started.attempts);
       if (!(await this.record(started, changes))) return;
     }
+  }
+
+  /**
+   * Runs the attempt of a parked event already recorded as started (and so in the parked rows),
+   * and records its outcome. The caller holds the attempt gate.
+   */
+  async runStarted(row: ParkedRecord): Promise<void> {
+    const { s } = this.host;
+    let failure: { error: unknown } | undefined;
+    try {
+      const delivery = prepareDelivery(row.record.body, row.record.type, s.handlers.get(row.record.type) ?? new Map());
+      failure = await this.attempt(row, delivery);
+    } catch (error) {
+      if (error instanceof LeaseLostError || this.host.stopping()) throw error;
+      failure = { error };
+    }
+    if (failure === undefined) {
+      this.parked.forget(row.key, row.sequence);
+      this.host.committed(1);
+      return;
+    }
+    const changes = failureChanges(s, row.record, row.attempts - 1, failure.error, row);
+    this.host.failed(row.record, changes, row.attempts);
+    await this.record(row, changes);
+  }
+
+  /**
+   * The events waiting in a row at the head of a key (none attempted yet): their first attempts
+   * are recorded as started in one transaction, then they run in order, each committing alone.
+   * If the process dies meanwhile, each of them counts that death once and runs alone next time.
+   * Returns false when one failed and keeps its key parked.
+   */
+  private async runChain(key: string): Promise<boolean> {
+    const { s } = this.host;
+    const rows: ParkedRecord[] = [];
+    for (const row of this.parked.rows(key)) {
+      if (row.state !== 'waiting' || rows.length >= 100) break;
+      rows.push(row);
+    }
+    return attemptGate.run(false, async () => {
+      const started = rows.map((row) => startedAttempt(s, row.record, 0, row));
+      await retryStore(this.host, () => this.host.commitAlone({ park: started }));
+      for (const row of started) this.parked.remember(row);
+      for (let i = 0; i < started.length; i++) {
+        const row = started[i]!;
+        let failure: { error: unknown } | undefined;
+        try {
+          const delivery = prepareDelivery(row.record.body, row.record.type, s.handlers.get(row.record.type) ?? new Map());
+          failure = await this.attempt(row, delivery);
+        } catch (error) {
+          if (error instanceof LeaseLostError || this.host.stopping()) throw error;
+          failure = { error };
+        }
+        if (failure === undefined) {
+          this.parked.forget(key, row.sequence);
+          this.host.committed(1);
+          continue;
+        }
+        // The rest were not attempted: they wait again as they were.
+        const rest = rows.slice(i + 1);
+        if (rest.length) await retryStore(this.host, () => this.host.commitAlone({ park: rest }));
+        for (const r of rest) this.parked.remember(r);
+        const changes = failureChanges(s, row.record, 0, failure.error, row);
+        this.host.failed(row.record, changes, 1);
+        return this.record(row, changes);
+      }
+      return true;
+    });
   }
 
   /** One attempt; on success its results and the head's removal commit together. */

@@ -1,5 +1,7 @@
 import type { BatchCommit, DeadLetterRecord, Engine, Lease, LogRecord, ParkedRecord } from '../core/engine.js';
 import { LeaseLostError } from '../core/errors.js';
+import { attemptGate } from './attempt-gate.js';
+import { startedAttempt } from './failure-changes.js';
 import { CommitQueue, type CommitHost, type CommitOp } from './commit-queue.js';
 import type { FailureChanges } from './failure-changes.js';
 import { KeyLanes } from './key-lanes.js';
@@ -46,8 +48,8 @@ export class PartitionWorker implements CommitHost {
   /** Largest event body seen, for bounding a read by bytes. */
   private largestBody = 0;
   private marked = false;
-  /** Set after repeated starts without progress: the next events run alone, their attempts recorded first. */
-  private careful = false;
+  /** Events still to run alone after restarts without progress. */
+  private carefulLeft = 0;
   private isStopping = false;
   private wake: (() => void) | undefined;
   /** A poke arrived while the worker was busy: its next sleep is skipped. */
@@ -186,13 +188,40 @@ export class PartitionWorker implements CommitHost {
     }
     if (!this.marked) {
       this.marked = true;
-      this.careful = (await this.engine.markStart(this.lease, this.position)) >= 2;
-      if (this.careful) {
-        this.s.logger.warn({ group: this.s.name, partition: this.lease.partition, position: this.position }, 'the group restarted here before without progress: each next event runs alone, its attempt recorded first');
+      const starts = await this.engine.markStart(this.lease, this.position);
+      if (starts >= 2) {
+        this.carefulLeft = this.s.batchSize;
+        this.s.logger.warn({ group: this.s.name, partition: this.lease.partition, position: this.position, starts }, 'the group restarted here before without progress: the next events run alone, one at a time');
       }
     }
-    await this.dispatch(this.withinBytes(records));
+    if (this.carefulLeft > 0) await this.runCarefully(records);
+    else await this.dispatch(this.withinBytes(records));
     return true;
+  }
+
+  /**
+   * After restarts without progress, up to `batchSize` events run one at a time, each alone in
+   * this process (see attempt-gate.ts) and recorded first as a parked event whose attempt started:
+   * the one that kills the process again stays parked with that death counted, and is retried
+   * alone until its attempts are used up (see parked-runner.ts); the others commit and unpark.
+   */
+  private async runCarefully(records: readonly LogRecord[]): Promise<void> {
+    for (const rec of records) {
+      if (this.carefulLeft <= 0 || this.isStopping) return;
+      this.readTo = rec.sequence;
+      if (!this.s.handlers.has(rec.type)) continue;
+      this.unresolved.add(rec.sequence);
+      this.carefulLeft--;
+      if (this.parkedKeys.has(rec.key)) {
+        await this.commits.submit({ kind: 'waiting', rec });
+        continue;
+      }
+      await attemptGate.run(true, async () => {
+        const row = startedAttempt(this.s, rec, 0);
+        await this.commits.submit({ kind: 'park', rec, row });
+        await this.parkedRunner.runStarted(row);
+      });
+    }
   }
 
   /** The first events of a read that fit `batchBytes` (at least one); the rest are read again later. */
@@ -237,11 +266,6 @@ export class PartitionWorker implements CommitHost {
         ops.push({ kind: 'waiting', rec });
         continue;
       }
-      if (this.careful) {
-        parkedNow.add(rec.key);
-        ops.push({ kind: 'park', rec, row: { ...this.waitingRow(rec), state: 'retrying', nextAttemptAt: this.s.clock.now() } });
-        continue;
-      }
       let item: StoreItem;
       try {
         item = { rec, delivery: prepareDelivery(rec.body, rec.type, versions) };
@@ -257,20 +281,17 @@ export class PartitionWorker implements CommitHost {
     }
     this.largestBody = Math.max(largest, Math.floor(this.largestBody / 2));
     for (const op of ops) this.commits.submit(op).catch((err: unknown) => this.laneError(err));
-    if (this.careful) {
-      await this.commits.idle();
-      this.careful = false;
-    }
     const effects = laneItems.filter((i) => i.delivery?.registration.kind === 'effect').map((i) => i.rec);
     // The events are read (readTo moved past them): a store that fails now is waited for, so that
     // none of them is left behind.
     const handledBefore = effects.length ? await retryStore(this, () => this.engine.handled(this.s.name, effects)) : new Set<string>();
-    const leftovers = storeItems.length ? await retryStore(this, () => runStoreBatch(this, storeItems)) : [];
-    for (const item of leftovers) this.lanes.push(item.rec.key, () => this.storeTask(item));
+    // Handlers run inside the attempt gate (shared): an event suspected of killing the process runs alone.
+    const leftovers = storeItems.length ? await retryStore(this, () => attemptGate.run(false, () => runStoreBatch(this, storeItems))) : [];
+    for (const item of leftovers) this.lanes.push(item.rec.key, () => attemptGate.run(false, () => this.storeTask(item)));
     for (const item of laneItems) {
       const effect = item.delivery?.registration.kind === 'effect';
       const already = effect && handledBefore.has(`${item.rec.source}\u0000${item.rec.id}`);
-      this.lanes.push(item.rec.key, () => (already ? this.skipHandled(item.rec) : effect ? this.effectTask(item) : this.storeTask(item)));
+      this.lanes.push(item.rec.key, () => (already ? this.skipHandled(item.rec) : attemptGate.run(false, () => (effect ? this.effectTask(item) : this.storeTask(item)))));
     }
   }
 
@@ -283,6 +304,8 @@ export class PartitionWorker implements CommitHost {
   /** Runs an effect handler outside any transaction, then commits its result. */
   private async effectTask(item: StoreItem): Promise<void> {
     const { rec } = item;
+    // A stopping worker (given back, or its lease lost) starts no new outside call: the event stays unresolved.
+    if (this.isStopping) return;
     if (this.parkedKeys.has(rec.key)) return void (await this.commits.submit({ kind: 'waiting', rec }));
     const delivery = item.delivery!;
     let op: CommitOp;
@@ -298,6 +321,7 @@ export class PartitionWorker implements CommitHost {
   /** Runs a store handler in a transaction of its own (a key busy with other work, or a batch that kept failing). */
   private async storeTask(item: StoreItem): Promise<void> {
     const { rec } = item;
+    if (this.isStopping) return;
     if (this.parkedKeys.has(rec.key)) return void (await this.commits.submit({ kind: 'waiting', rec }));
     if (!item.delivery) return void (await this.commits.submit({ kind: 'failure', rec, prior: 0, error: item.error }));
     const delivery = item.delivery;
