@@ -28,7 +28,11 @@ export interface Envelope<Data = unknown> {
   /** W3C trace context of the publish. */
   readonly traceparent?: string | undefined;
   readonly tracestate?: string | undefined;
-  /** The log position in its partition, zero-padded to 16 digits; present once stored. */
+  /**
+   * The log position in its partition, present once stored: the CloudEvents sequence extension,
+   * a string that sorts in log order, so zero-padded to 16 digits (`"0000000000000042"`);
+   * `Number(envelope.sequence)` is the position (42).
+   */
   readonly sequence?: string;
 }
 
