@@ -209,15 +209,16 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
     async transaction(fn) {
       const outer = scopeStorage.getStore();
       if (outer && !outer.closed) return fn(transactionApi(outer));
-      if (stopped) throw stoppedError('app.transaction()');
-      await ready();
-      return engine.transaction(async (tx) => {
-        const scope: Scope = { tx: tx as Tx<unknown>, closed: false };
-        try {
-          return await scopeStorage.run(scope, () => fn(transactionApi(scope)));
-        } finally {
-          scope.closed = true;
-        }
+      return running('app.transaction()', async () => {
+        await ready();
+        return engine.transaction(async (tx) => {
+          const scope: Scope = { tx: tx as Tx<unknown>, closed: false };
+          try {
+            return await scopeStorage.run(scope, () => fn(transactionApi(scope)));
+          } finally {
+            scope.closed = true;
+          }
+        });
       });
     },
 

@@ -106,13 +106,18 @@ describe('calls on a stopped app', () => {
     }
   });
 
-  it('gives the same error to a publish that races stop()', async () => {
+  it('gives the same error to publishes and transactions that race stop()', async () => {
     const app = testApp(sqliteEngine({ file: freshFile() }));
     await app.start();
-    const racing = Array.from({ length: 50 }, (_, i) => app.publish(TestPlaced, { key: `k${i}`, n: i }).then(() => undefined, (err: Error) => err));
+    const settle = (p: Promise<unknown>) => p.then(() => undefined, (err: Error) => err);
+    const racing = Array.from({ length: 50 }, (_, i) => settle(app.publish(TestPlaced, { key: `k${i}`, n: i })));
+    const transactions = Array.from({ length: 20 }, () => settle(app.transaction(async (tx) => void tx.db.prepare('select 1').get())));
     await app.stop();
     for (const r of await Promise.all(racing)) {
       if (r !== undefined) expect(r.message).toMatch(/^app\.publish\(test\.item\.placed\): the app was stopped/);
+    }
+    for (const r of await Promise.all(transactions)) {
+      if (r !== undefined) expect(r.message).toMatch(/^app\.transaction\(\): the app was stopped/);
     }
   });
 
