@@ -71,7 +71,7 @@ export interface Factline<Db> {
    * start().
    */
   consumer(name: string, options?: ConsumerOptions): ConsumerGroup<Db>;
-  /** Opens the log and starts every consumer group. */
+  /** Opens the log, starts every consumer group and, with `stopOnSignals`, listens for the signals. */
   start(): Promise<void>;
   /**
    * Lets in-flight handlers finish and commit, releases leases, closes the engine. Calls after
@@ -246,6 +246,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       if (stopped) throw stoppedError('app.start()');
       if (started) return;
       await ready();
+      if (stopped) throw stoppedError('app.start()'); // stop() was called while the log opened
       if (started) return; // a concurrent start() got here first
       started = true;
       for (const group of groups.values()) {
@@ -310,25 +311,43 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
   return app;
 }
 
+/** Per signal, the stops of the apps that stop on it; one process listener per signal. */
+const stopsOn = new Map<NodeJS.Signals, Set<(signal: NodeJS.Signals) => Promise<void>>>();
+
 /**
- * Listens once for each of `signals`: the first one stops the app, then, once no other listener
- * for that signal is left, raises it again so that it takes its default effect (the process ends
- * by it). Returns the function that removes the listeners.
+ * The first of `signals` stops every app listening for it: each app's stop() removes its
+ * listeners at once (so a second signal takes its default effect), and once all of them have
+ * stopped, the signal is raised again if nothing else listens for it, so that it ends the process
+ * as it would have without Factline. Returns the function that removes this app's listeners.
  */
 function stopOnSignals(app: Factline<unknown>, signals: readonly NodeJS.Signals[], logger: Logger): () => void {
-  const onSignal = (signal: NodeJS.Signals) => {
-    remove();
-    logger.info({ signal }, `${signal} received: stopping (in-flight work finishes, leases are released)`);
-    app.stop().then(
-      () => undefined,
-      (err: unknown) => logger.error({ signal, err: String(err) }, 'stopping on a signal failed'),
-    ).finally(() => {
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-    });
+  const stop = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, `${signal} received: stopping (in-flight work finishes and commits, leases are released)`);
+    return app.stop().catch((err: unknown) => logger.error({ signal, err: String(err) }, 'stopping on a signal failed'));
   };
-  const remove = () => {
-    for (const signal of signals) process.off(signal, onSignal);
+  for (const signal of new Set(signals)) {
+    let stops = stopsOn.get(signal);
+    if (!stops) {
+      stopsOn.set(signal, (stops = new Set()));
+      process.on(signal, onSignal);
+    }
+    stops.add(stop);
+  }
+  return () => {
+    for (const signal of new Set(signals)) {
+      const stops = stopsOn.get(signal);
+      stops?.delete(stop);
+      if (stops?.size === 0) {
+        stopsOn.delete(signal);
+        process.off(signal, onSignal);
+      }
+    }
   };
-  for (const signal of signals) process.on(signal, onSignal);
-  return remove;
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  const stopping = [...(stopsOn.get(signal) ?? [])].map((stop) => stop(signal));
+  void Promise.allSettled(stopping).then(() => {
+    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
+  });
 }
