@@ -13,6 +13,9 @@ import { runStoreBatch, type StoreItem } from './store-batch.js';
 import type { GroupSettings } from './settings.js';
 
 const PARKED_REFRESH_MS = 500;
+const RECENT = 10_000;
+
+const identity = (r: { source: string; id: string }) => `${r.source}\u0000${r.id}`;
 
 /** Marks a single-event transaction that must roll back because its handler failed. */
 class AttemptFailed extends Error {
@@ -307,6 +310,9 @@ export class PartitionWorker implements CommitHost {
     // A stopping worker (given back, or its lease lost) starts no new outside call: the event stays unresolved.
     if (this.isStopping) return;
     if (this.parkedKeys.has(rec.key)) return void (await this.commits.submit({ kind: 'waiting', rec }));
+    // A copy of an event this worker committed since it was read (a re-publish of the same id
+    // lands on the same key, so its earlier copy ran just before in this lane).
+    if (this.recent.has(identity(rec))) return this.skipHandled(rec);
     const delivery = item.delivery!;
     let op: CommitOp;
     try {
@@ -315,7 +321,16 @@ export class PartitionWorker implements CommitHost {
     } catch (error) {
       op = { kind: 'failure', rec, prior: 0, error };
     }
-    await this.commits.submit(op);
+    const outcome = await this.commits.submit(op);
+    if (outcome === 'handled' || outcome === 'duplicate') this.remember(rec);
+  }
+
+  /** Identities this worker committed lately, the oldest first, at most RECENT of them. */
+  private readonly recent = new Set<string>();
+
+  private remember(rec: LogRecord): void {
+    this.recent.add(identity(rec));
+    if (this.recent.size > RECENT) this.recent.delete(this.recent.values().next().value!);
   }
 
   /** Runs a store handler in a transaction of its own (a key busy with other work, or a batch that kept failing). */
