@@ -4,6 +4,7 @@ import { attemptGate } from './attempt-gate.js';
 import { startedAttempt } from './failure-changes.js';
 import { CommitQueue, type CommitHost, type CommitOp } from './commit-queue.js';
 import type { FailureChanges } from './failure-changes.js';
+import { alertDeadLetter, logFailure } from './failure-log.js';
 import { KeyLanes } from './key-lanes.js';
 import { ParkedKeys } from './parked-keys.js';
 import { ParkedRunner } from './parked-runner.js';
@@ -407,26 +408,11 @@ export class PartitionWorker implements CommitHost {
   }
 
   failed(rec: LogRecord, changes: FailureChanges, attempt: number): void {
-    if (changes.retryInMs === undefined) return;
-    const last = changes.park?.errors[changes.park.errors.length - 1];
-    this.s.logger.warn(
-      { group: this.s.name, eventId: rec.id, eventType: rec.type, key: rec.key, attempt, retryInMs: changes.retryInMs, error: last?.message },
-      `attempt ${attempt} failed; key parked until the next attempt`,
-    );
+    logFailure(this.s, rec, changes, attempt);
   }
 
-  async alert(deadLetter: DeadLetterRecord, first: boolean): Promise<void> {
-    const fields = { group: deadLetter.group, eventType: deadLetter.eventType, subject: deadLetter.subject, eventId: deadLetter.eventId, deadLetterId: deadLetter.id, reason: deadLetter.reason };
-    if (first) {
-      this.s.logger.error(fields, `dead letter in group ${deadLetter.group}: ${deadLetter.eventType} ${deadLetter.subject} (event ${deadLetter.eventId}); inspect with: factline dlq show ${deadLetter.id}`);
-    } else {
-      this.s.logger.warn(fields, 'dead letter');
-    }
-    try {
-      await this.s.onDeadLetter?.(deadLetter, { first });
-    } catch (err) {
-      this.s.logger.error({ ...fields, err: String(err) }, 'onDeadLetter hook threw');
-    }
+  alert(deadLetter: DeadLetterRecord, first: boolean): Promise<void> {
+    return alertDeadLetter(this.s, deadLetter, first);
   }
 
   /** Commits changes outside the queue (the parked runner's own transactions). */
