@@ -47,6 +47,14 @@ function shared(file: string) {
   return entry;
 }
 
+/** How long one statement of the writer waits for a lock inside SQLite (the rest is waited for asynchronously). */
+const WRITER_BUSY_MS = 2;
+
+function isBusy(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
+}
+
 export interface SqliteEngineOptions {
   /**
    * Path of the database file; it may also hold the app's own tables. Its directory must exist.
@@ -145,7 +153,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
       const { db, w: ws, identity: opened } = live(what);
       const appended = new Set<number>();
       const state = { live: true };
-      own(what, () => db.exec('BEGIN IMMEDIATE'));
+      await beginWrite(db, what);
       let result: T;
       try {
         result = await fn(guardedDb(db, state, what), ws, appended);
@@ -163,6 +171,23 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
       if (appended.size > 0) file.signal.notify([...appended]);
       return result;
     }, urgent);
+  }
+
+  /**
+   * BEGIN IMMEDIATE, waiting for another process's write lock with pauses that leave the event
+   * loop free (1 ms doubling to 25 ms), for up to `busyTimeoutMs` in all.
+   */
+  async function beginWrite(db: Database.Database, what: string): Promise<void> {
+    const deadline = Date.now() + (options.busyTimeoutMs ?? 10_000);
+    for (let pause = 1; ; pause = Math.min(pause * 2, 25)) {
+      try {
+        db.exec('BEGIN IMMEDIATE');
+        return;
+      } catch (err) {
+        if (!isBusy(err) || Date.now() >= deadline) return own(what, () => { throw err; });
+      }
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
   }
 
   /** A write transaction whose body is all the engine's own statements. */
@@ -201,6 +226,9 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
           partitions = ensureSchema(db, path, opts.partitions);
           identity = FileIdentity.of(path);
           writer = db;
+          // Waiting for another process's write lock happens in beginWrite, without blocking the
+          // event loop: SQLite's own busy wait would sleep inside the synchronous call.
+          writer.pragma(`busy_timeout = ${WRITER_BUSY_MS}`);
           reader = openConnection(path, options);
           w = prepareWrites(writer);
           r = prepareReads(reader);
