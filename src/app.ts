@@ -105,6 +105,8 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? jsonLogger();
   const groups = new Map<string, ConsumerGroup<Db>>();
+  /** Event sizes seen by this app's consumers (see GroupSettings.sizes). */
+  const sizes = { largestBody: 0 };
   const runners: GroupRunner[] = [];
   let partitions = 0;
   let opening: Promise<void> | undefined;
@@ -260,6 +262,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
             concurrency: o.concurrency,
             batchSize: o.batchSize,
             batchBytes: o.batchBytes,
+            sizes,
             partitions,
             strict: o.strict,
             pollMs: o.pollMs,

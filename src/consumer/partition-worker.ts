@@ -49,8 +49,6 @@ export class PartitionWorker implements CommitHost {
   private readonly lanes: KeyLanes;
   private readonly commits: CommitQueue;
   private readonly parkedRunner: ParkedRunner;
-  /** Largest event body seen, for bounding a read by bytes. */
-  private largestBody = 0;
   private marked = false;
   /** Events still to run alone after restarts without progress. */
   private carefulLeft = 0;
@@ -172,8 +170,9 @@ export class PartitionWorker implements CommitHost {
 
   /** Events read at once: `batchSize`, fewer when events are large (about `batchBytes` in all). */
   private readLimit(): number {
-    if (this.largestBody === 0) return Math.min(this.s.batchSize, 16);
-    return Math.max(1, Math.min(this.s.batchSize, Math.floor(this.s.batchBytes / this.largestBody)));
+    // Before any event was read in this app, events are assumed to be of at most 32 KiB.
+    if (this.s.sizes.largestBody === 0) return Math.max(1, Math.min(this.s.batchSize, Math.floor(this.s.batchBytes / 32_768)));
+    return Math.max(1, Math.min(this.s.batchSize, Math.floor(this.s.batchBytes / this.s.sizes.largestBody)));
   }
 
   private async step(): Promise<boolean> {
@@ -234,7 +233,7 @@ export class PartitionWorker implements CommitHost {
     for (let i = 0; i < records.length; i++) {
       bytes += records[i]!.body.length;
       if (bytes > this.s.batchBytes && i > 0) {
-        this.largestBody = Math.max(this.largestBody, records[i]!.body.length);
+        this.s.sizes.largestBody = Math.max(this.s.sizes.largestBody, records[i]!.body.length);
         return records.slice(0, i);
       }
     }
@@ -283,7 +282,7 @@ export class PartitionWorker implements CommitHost {
         storeItems.push(item);
       }
     }
-    this.largestBody = Math.max(largest, Math.floor(this.largestBody / 2));
+    this.s.sizes.largestBody = Math.max(largest, Math.floor(this.s.sizes.largestBody / 2));
     for (const op of ops) this.commits.submit(op).catch((err: unknown) => this.laneError(err));
     const effects = laneItems.filter((i) => i.delivery?.registration.kind === 'effect').map((i) => i.rec);
     // The events are read (readTo moved past them): a store that fails now is waited for, so that

@@ -30,6 +30,11 @@ export interface GroupSettings {
   readonly batchBytes: number;
   /** Partitions of the log. */
   readonly partitions: number;
+  /**
+   * The largest event body read lately, shared by every worker of the app (0 before the first
+   * read): a worker's first read is then sized by bytes like the others'.
+   */
+  readonly sizes: { largestBody: number };
   readonly strict: boolean;
   readonly pollMs: number;
   readonly retry: RetryPolicy;

@@ -87,8 +87,10 @@ export function consumeTx(
       const handled = ch.handled ?? [];
       const keep = new Set(handled.map(identity));
       const drop = [...claims].filter(([k]) => !keep.has(k)).map(([, e]) => e);
+      // Handled rows this transaction claimed are in the inbox already: only the others are sent.
+      const unclaimed = handled.filter((h) => !claims.has(identity(h)));
       const res = await storeCall('consume (commit)', c.query(st.commitBatch([
-        lease.group, lease.partition, lease.member, ch.position ?? null, ...arrays(handled), now(), ...arrays(drop),
+        lease.group, lease.partition, lease.member, ch.position ?? null, ...arrays(unclaimed), now(), ...arrays(drop),
       ])));
       if ((res.rows[0] as { ok: boolean }).ok !== true) throw new LeaseLostError(lease.group, lease.partition);
       claims.clear();

@@ -132,7 +132,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
       const sequenceText = formatSequence(sequence);
       const env = e.envelope;
       // The envelope's JSON with `sequence` appended: no copy of the envelope object.
-      const body = bodyWithSequence(JSON.stringify(env), sequenceText);
+      const body = bodyWithSequence(e.json ?? JSON.stringify(env), sequenceText);
       ws.insertEvent.run(e.partition, sequence, env.id, env.source, env.type, env.partitionkey, now, body);
       stored.push({ partition: e.partition, sequence, envelope: Object.assign(env, { sequence: sequenceText }) });
     }
