@@ -21,6 +21,18 @@ class RoundFailed extends Error {
 const identity = (r: { source: string; id: string }) => `${r.source}\u0000${r.id}`;
 const ROUNDS = 4;
 
+/** Sequences of the events whose identity appeared earlier in `items` (usually none). */
+function laterCopies(items: readonly StoreItem[]): Set<number> {
+  const first = new Set<string>();
+  const later = new Set<number>();
+  for (const i of items) {
+    const id = identity(i.rec);
+    if (first.has(id)) later.add(i.rec.sequence);
+    else first.add(id);
+  }
+  return later;
+}
+
 /**
  * Runs store handlers batched: one transaction for many events (same key in order, different keys
  * concurrently), whose inbox rows, parked rows and position commit with the handlers' writes.
@@ -44,15 +56,14 @@ export async function runStoreBatch(host: CommitHost, items: readonly StoreItem[
     try {
       await engine.consume(lease, async (tx) => {
         // Copies of one identity in the batch: the first runs, the later ones are skipped.
-        const first = new Map<string, number>();
-        for (const i of items) if (!first.has(identity(i.rec))) first.set(identity(i.rec), i.rec.sequence);
-        const unique = items.filter((i) => first.get(identity(i.rec)) === i.rec.sequence).map((i) => i.rec);
+        const later = laterCopies(items);
+        const unique = later.size === 0 ? items.map((i) => i.rec) : items.filter((i) => !later.has(i.rec.sequence)).map((i) => i.rec);
         const seen = unique.length ? await tx.seen(unique) : new Set<string>();
         const handled: { source: string; id: string }[] = [];
         const stoppedAt = new Map<string, number>();
         await runByKey(items, (i) => i.rec.key, s.concurrency, (item) => {
           const rec = item.rec;
-          if (seen.has(identity(rec)) || first.get(identity(rec)) !== rec.sequence) return true;
+          if ((later.size > 0 && later.has(rec.sequence)) || (seen.size > 0 && seen.has(identity(rec)))) return true;
           if (decided.has(rec.sequence)) {
             failed.push({ rec, changes: failureChanges(s, rec, 0, decided.get(rec.sequence)) });
             stoppedAt.set(rec.key, rec.sequence);
