@@ -215,7 +215,7 @@ export class PartitionWorker implements CommitHost {
       if (!this.s.handlers.has(rec.type)) continue;
       this.unresolved.add(rec.sequence);
       this.carefulLeft--;
-      if (this.parkedKeys.has(rec.key)) {
+      if (this.isParked(rec.key)) {
         await this.commits.submit({ kind: 'waiting', rec });
         continue;
       }
@@ -265,7 +265,7 @@ export class PartitionWorker implements CommitHost {
       const versions = this.s.handlers.get(rec.type);
       if (!versions) continue;
       this.unresolved.add(rec.sequence);
-      if (this.parkedKeys.has(rec.key) || parkedNow.has(rec.key)) {
+      if (this.isParked(rec.key) || parkedNow.has(rec.key)) {
         ops.push({ kind: 'waiting', rec });
         continue;
       }
@@ -283,7 +283,7 @@ export class PartitionWorker implements CommitHost {
       }
     }
     this.s.sizes.largestBody = Math.max(largest, Math.floor(this.s.sizes.largestBody / 2));
-    for (const op of ops) this.commits.submit(op).catch((err: unknown) => this.laneError(err));
+    for (const op of ops) this.submitWaiting(op.rec);
     const effects = laneItems.filter((i) => i.delivery?.registration.kind === 'effect').map((i) => i.rec);
     // The events are read (readTo moved past them): a store that fails now is waited for, so that
     // none of them is left behind.
@@ -298,9 +298,33 @@ export class PartitionWorker implements CommitHost {
     }
   }
 
+  /**
+   * Parks an event behind its key's parked head. Until that commit lands, the key counts as
+   * parked (`isParked`), so that no later event of the key runs before this one.
+   */
+  private submitWaiting(rec: LogRecord): void {
+    this.pendingWaiting.set(rec.key, (this.pendingWaiting.get(rec.key) ?? 0) + 1);
+    this.commits
+      .submit({ kind: 'waiting', rec })
+      .catch((err: unknown) => this.laneError(err))
+      .finally(() => {
+        const left = (this.pendingWaiting.get(rec.key) ?? 1) - 1;
+        if (left > 0) this.pendingWaiting.set(rec.key, left);
+        else this.pendingWaiting.delete(rec.key);
+      });
+  }
+
+  /** Keys with waiting events whose parked rows are being committed. */
+  private readonly pendingWaiting = new Map<string, number>();
+
+  /** Whether the key's next event must wait in the parked table. */
+  private isParked(key: string): boolean {
+    return this.parkedKeys.has(key) || this.pendingWaiting.has(key);
+  }
+
   /** An event whose inbox row is stored already: resolved without running. */
   private async skipHandled(rec: LogRecord): Promise<void> {
-    if (this.parkedKeys.has(rec.key)) return void (await this.commits.submit({ kind: 'waiting', rec }));
+    if (this.isParked(rec.key)) return void (await this.commits.submit({ kind: 'waiting', rec }));
     this.unresolved.delete(rec.sequence);
   }
 
@@ -309,7 +333,7 @@ export class PartitionWorker implements CommitHost {
     const { rec } = item;
     // A stopping worker (given back, or its lease lost) starts no new outside call: the event stays unresolved.
     if (this.isStopping) return;
-    if (this.parkedKeys.has(rec.key)) return void (await this.commits.submit({ kind: 'waiting', rec }));
+    if (this.isParked(rec.key)) return void (await this.commits.submit({ kind: 'waiting', rec }));
     // A copy of an event this worker committed since it was read (a re-publish of the same id
     // lands on the same key, so its earlier copy ran just before in this lane).
     if (this.recent.has(identity(rec))) return this.skipHandled(rec);
@@ -337,7 +361,7 @@ export class PartitionWorker implements CommitHost {
   private async storeTask(item: StoreItem): Promise<void> {
     const { rec } = item;
     if (this.isStopping) return;
-    if (this.parkedKeys.has(rec.key)) return void (await this.commits.submit({ kind: 'waiting', rec }));
+    if (this.isParked(rec.key)) return void (await this.commits.submit({ kind: 'waiting', rec }));
     if (!item.delivery) return void (await this.commits.submit({ kind: 'failure', rec, prior: 0, error: item.error }));
     const delivery = item.delivery;
     const own = new Set([rec.sequence]);
