@@ -91,6 +91,12 @@ export class ParkedRunner {
    * and records its outcome. The caller holds the attempt gate.
    */
   async runStarted(row: ParkedRecord): Promise<void> {
+    const failure = await this.tryStarted(row);
+    if (failure) await this.recordFailure(row, failure.error);
+  }
+
+  /** The attempt of a started row; on success the row is forgotten. Returns the failure, if any. */
+  private async tryStarted(row: ParkedRecord): Promise<{ error: unknown } | undefined> {
     const { s } = this.host;
     let failure: { error: unknown } | undefined;
     try {
@@ -103,11 +109,15 @@ export class ParkedRunner {
     if (failure === undefined) {
       this.parked.forget(row.key, row.sequence);
       this.host.committed(1);
-      return;
     }
-    const changes = failureChanges(s, row.record, row.attempts - 1, failure.error, row);
+    return failure;
+  }
+
+  /** Records the failure of a started row's attempt; returns true when its key was released. */
+  private recordFailure(row: ParkedRecord, error: unknown): Promise<boolean> {
+    const changes = failureChanges(this.host.s, row.record, row.attempts - 1, error, row);
     this.host.failed(row.record, changes, row.attempts);
-    await this.record(row, changes);
+    return this.record(row, changes);
   }
 
   /**
@@ -129,26 +139,13 @@ export class ParkedRunner {
       for (const row of started) this.parked.remember(row);
       for (let i = 0; i < started.length; i++) {
         const row = started[i]!;
-        let failure: { error: unknown } | undefined;
-        try {
-          const delivery = prepareDelivery(row.record.body, row.record.type, s.handlers.get(row.record.type) ?? new Map());
-          failure = await this.attempt(row, delivery);
-        } catch (error) {
-          if (error instanceof LeaseLostError || this.host.stopping()) throw error;
-          failure = { error };
-        }
-        if (failure === undefined) {
-          this.parked.forget(key, row.sequence);
-          this.host.committed(1);
-          continue;
-        }
+        const failure = await this.tryStarted(row);
+        if (failure === undefined) continue;
         // The rest were not attempted: they wait again as they were.
         const rest = rows.slice(i + 1);
         if (rest.length) await retryStore(this.host, () => this.host.commitAlone({ park: rest }));
         for (const r of rest) this.parked.remember(r);
-        const changes = failureChanges(s, row.record, 0, failure.error, row);
-        this.host.failed(row.record, changes, 1);
-        return this.record(row, changes);
+        return this.recordFailure(row, failure.error);
       }
       return true;
     });

@@ -3,6 +3,7 @@ import { LeaseLostError } from '../../core/errors.js';
 import { storeCall } from './errors.js';
 import { deadLetterArrays, parkedArrays } from './rows.js';
 import type { Statements } from './statements.js';
+import { SeenCopies } from '../seen-copies.js';
 import type { PgPoolClient, PgTx } from './types.js';
 
 interface Identity {
@@ -16,24 +17,6 @@ const identity = (e: Identity) => `${e.source}\u0000${e.id}`;
 function byIdentity(a: Identity, b: Identity): number {
   if (a.id !== b.id) return a.id < b.id ? -1 : 1;
   return a.source < b.source ? -1 : a.source > b.source ? 1 : 0;
-}
-
-/**
- * The answer of one `seen` call. The identities the call could not claim are always in it.
- * Callers pass each identity once per call; should one pass an identity twice and ask `has` once
- * per entry in order, the first copy is claimed (`has` is false: handle it) and the later copies
- * are seen (`has` is true: skip them).
- */
-class SeenCopies extends Set<string> {
-  constructor(private readonly repeated: Set<string>) {
-    super();
-  }
-
-  override has(identity: string): boolean {
-    if (super.has(identity)) return true;
-    if (this.repeated.delete(identity)) super.add(identity);
-    return false;
-  }
 }
 
 /**

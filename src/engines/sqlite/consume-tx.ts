@@ -2,28 +2,11 @@ import type { BatchCommit, ConsumeTx, Lease, Tx } from '../../core/engine.js';
 import { LeaseLostError } from '../../core/errors.js';
 import type { WriteStatements } from './statements.js';
 import { deadLetterParams, parkedParams } from './rows.js';
+import { SeenCopies } from '../seen-copies.js';
 
 type Identity = { readonly source: string; readonly id: string };
 
 const key = (e: Identity) => `${e.source}\u0000${e.id}`;
-
-/**
- * The answer of one `seen` call, asked about entry by entry: it holds the identities that could
- * not be claimed, and an identity that the call claimed but that appeared more than once in it
- * joins the set when it is first looked up. So the first copy a caller asks about is claimed
- * (`has` is false: handle it), every later copy is seen (`has` is true: skip it).
- */
-class SeenCopies extends Set<string> {
-  constructor(private readonly repeated: Set<string>) {
-    super();
-  }
-
-  override has(identity: string): boolean {
-    if (super.has(identity)) return true;
-    if (this.repeated.delete(identity)) super.add(identity);
-    return false;
-  }
-}
 
 /**
  * The consume side of a write transaction for `lease`. Guarantees:
