@@ -14,6 +14,11 @@ import { endedMessage, scopeStorage, type Scope } from './publish/scope.js';
 import { ConsumerGroup, conflictingOptions, effectiveOptions, type ConsumerOptions } from './consumer/consumer-group.js';
 import { GroupRunner } from './consumer/group-runner.js';
 import type { Publisher } from './consumer/publisher.js';
+import { commandAsEvent, type CommandDefinition, type CommandInputOf, type CommandDataOf } from './core/command.js';
+import { DueDelivery } from './schedule/due-delivery.js';
+import { dueAt, publishPart, type ScheduleOptions, type ScheduledDelivery } from './schedule/schedule-options.js';
+import { waitForOutcome, type CommandOutcome } from './command/outcome.js';
+import { checkSingleHandlers } from './command/single-handler.js';
 
 export interface FactlineOptions<Db> {
   readonly engine: Engine<Db>;
@@ -37,12 +42,18 @@ export interface FactlineOptions<Db> {
    * stopping ends the process at once. `app.stop()` removes the listeners. Default false.
    */
   readonly stopOnSignals?: boolean | readonly NodeJS.Signals[];
+  /** How often a started app looks for scheduled events that are due (default 100 ms). */
+  readonly scheduledPollMs?: number;
 }
 
 /** A transaction of the app: its own writes on `db`, and publishes that commit with them. */
 export interface Transaction<Db> {
   readonly db: Db;
   publish<D extends EventDefinition>(definition: D, data: InputOf<D>, options?: PublishOptions): Promise<Envelope<DataOf<D>>>;
+  /** Schedules in this transaction (see Factline.schedule). */
+  schedule<D extends EventDefinition | CommandDefinition>(definition: D, data: InputOf<D> | CommandInputOf<D>, options: ScheduleOptions): Promise<ScheduledDelivery>;
+  /** Sends a command in this transaction (see Factline.send). */
+  send<C extends CommandDefinition>(command: C, data: CommandInputOf<C>, options?: PublishOptions): Promise<Envelope<CommandDataOf<C>>>;
 }
 
 /** One entry of `publishAll`. */
@@ -62,6 +73,31 @@ export interface Factline<Db> {
   publish<D extends EventDefinition>(definition: D, data: InputOf<D>, options?: PublishOptions): Promise<Envelope<DataOf<D>>>;
   /** Validates all, then stores all in one transaction, or none. */
   publishAll(entries: readonly PublishEntry[]): Promise<Envelope[]>;
+  /**
+   * Stores an event (or a command) to be appended to the log at `options.at` or after
+   * `options.delayMs`. Durable once it resolves; inside a transaction or a handler it commits with
+   * it. A started app appends it once it is due (within `scheduledPollMs`), exactly once, with
+   * its `time` set to the delivery; it then takes its place in per-key order behind what its key
+   * already has in the log. Resolves to its id, for `cancelScheduled`.
+   */
+  schedule<D extends EventDefinition | CommandDefinition>(definition: D, data: InputOf<D> | CommandInputOf<D>, options: ScheduleOptions): Promise<ScheduledDelivery>;
+  /**
+   * Cancels a scheduled event not yet delivered; resolves true if it removed it, false when it was
+   * delivered already, cancelled already, or never scheduled. Joins the current transaction.
+   */
+  cancelScheduled(id: string): Promise<boolean>;
+  /**
+   * Sends a command: validates it, appends it to the log (partitioned by its target) and records
+   * it as pending, in one transaction (the current one inside `transaction()` or a handler).
+   * Resolves once durable, with its envelope; `outcome(envelope.id)` waits for its decision.
+   */
+  send<C extends CommandDefinition>(command: C, data: CommandInputOf<C>, options?: PublishOptions): Promise<Envelope<CommandDataOf<C>>>;
+  /**
+   * Waits until the command's handler accepted or rejected it, or until it became a dead letter;
+   * rejects with OutcomeTimeoutError after `timeoutMs` (default 30 s), NOT_FOUND for an unknown id.
+   * Never call it inside a handler: the outcome cannot come while the handler waits.
+   */
+  outcome(commandId: string, options?: { readonly timeoutMs?: number }): Promise<CommandOutcome>;
   /** Runs `fn` in one transaction: the app's writes on `tx.db` and its publishes commit together. */
   transaction<T>(fn: (tx: Transaction<Db>) => Promise<T>): Promise<T>;
   /**
@@ -115,6 +151,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
   let stopping: Promise<void> | undefined;
   let removeSignalListeners: (() => void) | undefined;
   let unwatch: (() => void) | undefined;
+  let dueDelivery: DueDelivery | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   /** Keeps the process alive from start() to stop(), even while this member owns no partition. */
   let keepAlive: NodeJS.Timeout | undefined;
@@ -178,6 +215,40 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
 
   const groupCommit = new GroupCommit((events) => engine.append(events));
 
+  const refuseCommand = (definition: { kind?: string; type?: string }, call: string) => {
+    if (definition?.kind === 'command') {
+      throw new FactlineError('INVALID_ARGUMENT', `${call}(${definition.type}): ${definition.type} is a command; send it with app.send()`);
+    }
+  };
+
+  /** Runs `fn` in the current scope's transaction, or in a new one. */
+  async function inScope<T>(call: string, fn: (tx: Tx<unknown>, scope: Scope) => Promise<T>): Promise<T> {
+    const scope = scopeStorage.getStore();
+    if (scope && !scope.closed) return fn(scope.tx, scope);
+    return running(call, async () => {
+      await ready();
+      return engine.transaction((tx) => fn(tx as Tx<unknown>, { tx: tx as Tx<unknown>, closed: false }));
+    });
+  }
+
+  async function scheduleIn(tx: Tx<unknown>, scope: Scope, definition: EventDefinition | CommandDefinition, data: unknown, scheduleOptions: ScheduleOptions): Promise<ScheduledDelivery> {
+    if (scope.closed) throw new TransactionEndedError(endedMessage(scope, `schedule(${definition.type})`));
+    const due = dueAt(definition.type, scheduleOptions, clock.now());
+    const event = await envelopeFor(commandAsEvent(definition as CommandDefinition), data, publishPart(scheduleOptions), scope.cause);
+    await tx.schedule([{ event, dueAt: due }]);
+    if (definition.kind === 'command') await tx.trackCommands([commandRow(event, due)]);
+    return { id: event.envelope.id, dueAt: due, envelope: event.envelope };
+  }
+
+  async function sendIn(tx: Tx<unknown>, scope: Scope, command: CommandDefinition, data: unknown, publishOptions: PublishOptions | undefined): Promise<Envelope> {
+    if (command?.kind !== 'command') throw new FactlineError('INVALID_ARGUMENT', `app.send(${String(command?.type)}): not a command; define it with defineCommand(), or publish an event with app.publish()`);
+    if (scope.closed) throw new TransactionEndedError(endedMessage(scope, `send(${command.type})`));
+    const event = await envelopeFor(commandAsEvent(command), data, publishOptions, scope.cause);
+    const [stored] = await tx.append([event]);
+    await tx.trackCommands([commandRow(event, clock.now())]);
+    return stored!.envelope;
+  }
+
   function transactionApi(scope: Scope): Transaction<Db> {
     return {
       get db() {
@@ -185,6 +256,8 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
         return scope.tx.db as Db;
       },
       publish: (definition, data, publishOptions) => publishInScope(scope, definition, data, publishOptions) as never,
+      schedule: (definition, data, scheduleOptions) => scheduleIn(scope.tx, scope, definition, data, scheduleOptions),
+      send: (command, data, publishOptions) => sendIn(scope.tx, scope, command, data, publishOptions) as never,
     };
   }
 
@@ -193,6 +266,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
     source,
 
     async publish(definition, data, publishOptions) {
+      refuseCommand(definition, 'app.publish');
       const scope = scopeStorage.getStore();
       if (scope && !scope.closed) return publishInScope(scope, definition, data, publishOptions) as never;
       return running(`app.publish(${definition?.type})`, async () => {
@@ -206,6 +280,17 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       const scope = scopeStorage.getStore();
       if (scope && !scope.closed) return (await scope.tx.append(await envelopesFor(entries))).map((s) => s.envelope);
       return running('app.publishAll()', async () => (await engine.append(await envelopesFor(entries))).map((s) => s.envelope));
+    },
+
+    schedule: (definition, data, scheduleOptions) => inScope(`app.schedule(${definition?.type})`, (tx, scope) => scheduleIn(tx, scope, definition, data, scheduleOptions)),
+
+    cancelScheduled: (id) => inScope('app.cancelScheduled()', async (tx) => (await tx.cancelScheduled([id])).length === 1),
+
+    send: (command, data, publishOptions) => inScope(`app.send(${command?.type})`, (tx, scope) => sendIn(tx, scope, command, data, publishOptions)) as never,
+
+    async outcome(commandId, outcomeOptions) {
+      await ready();
+      return waitForOutcome(() => engine.admin, commandId, outcomeOptions?.timeoutMs ?? 30_000);
     },
 
     async transaction(fn) {
@@ -251,6 +336,13 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       if (stopped) throw stoppedError('app.start()'); // stop() was called while the log opened
       if (started) return; // a concurrent start() got here first
       started = true;
+      try {
+        await checkSingleHandlers(engine as Engine, [...groups.values()]);
+      } catch (err) {
+        started = false;
+        throw err;
+      }
+      if (stopped) throw stoppedError('app.start()');
       for (const group of groups.values()) {
         const o = effectiveOptions(group.options);
         const runner = new GroupRunner(
@@ -282,6 +374,8 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
         for (const r of runners) r.poke(partitions);
       });
       await Promise.all(runners.map((r) => r.start()));
+      dueDelivery = new DueDelivery(engine as Engine, clock, logger, options.scheduledPollMs ?? 100);
+      dueDelivery.start();
       const retention = options.inboxRetentionMs ?? 7 * DAY;
       pruneTimer = setInterval(() => {
         engine.pruneInbox(clock.now() - retention).catch((err) => logger.error({ err: String(err) }, 'inbox prune failed'));
@@ -298,6 +392,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
         clearInterval(pruneTimer);
         clearInterval(keepAlive);
         unwatch?.();
+        await dueDelivery?.stop();
         await Promise.all(runners.map((r) => r.stop()));
         if (opening) await opening.catch(() => undefined);
         await engine.close();
@@ -312,6 +407,12 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
     },
   };
   return app;
+}
+
+/** The pending row of a sent (or scheduled) command. */
+function commandRow(event: NewEvent, sentAt: number) {
+  const e = event.envelope;
+  return { id: e.id, source: e.source, type: e.type, key: e.partitionkey, sentAt, status: 'pending' as const };
 }
 
 /** Per signal, the stops of the apps that stop on it; one process listener per signal. */

@@ -1,4 +1,8 @@
 import type { NewEvent, StoredEvent } from './envelope.js';
+import type {
+  CommandDecision, CommandFilter, CommandRecord, ScheduledEvent, ScheduledFilter, ScheduledRecord, WorkflowFilter,
+  WorkflowHistoryRecord, WorkflowInstanceRecord, WorkflowStateCount,
+} from './process-store.js';
 
 /**
  * The port every log engine implements (SQLite, PostgreSQL). All methods are async so that
@@ -62,6 +66,12 @@ export interface Engine<Db = unknown> {
    * counts 1.
    */
   markStart(lease: Lease, position: number): Promise<number>;
+  /**
+   * Appends the scheduled events due at `now` (at most `limit`, oldest due first) and removes them
+   * from the schedule, in one transaction: each is appended exactly once, whatever the number of
+   * processes calling this concurrently. Returns how many were appended.
+   */
+  deliverDue(now: number, limit: number): Promise<number>;
 
   /** Dead letters, lag and event lookup, for the CLI and the dashboard. */
   readonly admin: EngineAdmin;
@@ -82,6 +92,21 @@ export interface OpenedLog {
 export interface Tx<Db = unknown> {
   readonly db: Db;
   append(events: readonly NewEvent[]): Promise<StoredEvent[]>;
+  /**
+   * Stores events to be appended when due (see Engine.deliverDue). An id already scheduled and not
+   * yet delivered is left as it is (the first schedule wins).
+   */
+  schedule(events: readonly ScheduledEvent[]): Promise<void>;
+  /** Removes scheduled events not yet delivered; returns the ids it removed. */
+  cancelScheduled(ids: readonly string[]): Promise<string[]>;
+  /** Records sent commands as pending (an id already recorded is left as it is). */
+  trackCommands(commands: readonly CommandRecord[]): Promise<void>;
+  /** Records a handler's decision on a command; a command decided already keeps its first decision. */
+  decideCommand(decision: CommandDecision): Promise<void>;
+  /** The current state of a workflow instance, if it was started. */
+  loadInstance(name: string, key: string): Promise<WorkflowInstanceRecord | undefined>;
+  /** Stores the instance's new state and appends `entry` (number `instance.entries`) to its history. */
+  saveInstance(instance: WorkflowInstanceRecord, entry: WorkflowHistoryRecord): Promise<void>;
 }
 
 export interface Lease {
@@ -231,4 +256,14 @@ export interface EngineAdmin {
   heads(): Promise<number[]>;
   /** A stored event by id (any source). */
   findEvent(id: string): Promise<LogRecord | undefined>;
+  /** Scheduled events not yet delivered, soonest due first. */
+  scheduled(filter: ScheduledFilter): Promise<ScheduledRecord[]>;
+  /** Sent commands and their decisions, oldest first. */
+  commands(filter: CommandFilter): Promise<CommandRecord[]>;
+  /** Workflow instances, most recently changed first. */
+  workflows(filter: WorkflowFilter): Promise<WorkflowInstanceRecord[]>;
+  /** Instances per workflow, state and done. */
+  workflowCounts(): Promise<WorkflowStateCount[]>;
+  /** One instance and its history, oldest entry first. */
+  workflow(name: string, key: string): Promise<{ instance: WorkflowInstanceRecord; history: WorkflowHistoryRecord[] } | undefined>;
 }

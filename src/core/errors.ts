@@ -110,3 +110,36 @@ export class StoreError extends FactlineError {
     this.name = 'StoreError';
   }
 }
+
+/**
+ * Thrown by a command handler to reject the command with a reason: the rejection is the command's
+ * outcome (not a failure), it commits with the handler's transaction and is never retried.
+ */
+export class CommandRejection extends FactlineError {
+  readonly reason: string;
+  constructor(reason: string) {
+    super('COMMAND_REJECTED', `command rejected: ${reason}`);
+    this.name = 'CommandRejection';
+    this.reason = reason;
+  }
+}
+
+/** A second consumer group declares a handler for a command type that another group handles. */
+export class CommandHandlerConflictError extends FactlineError {
+  readonly commandType: string;
+  readonly groups: readonly string[];
+  constructor(commandType: string, group: string, others: readonly string[]) {
+    super('COMMAND_HANDLER_CONFLICT', `group ${group} cannot handle command ${commandType}: group ${others.join(', ')} handles it already (a command has exactly one handler in the system); remove one of the handlers, or stop the other group before moving the handler`);
+    this.name = 'CommandHandlerConflictError';
+    this.commandType = commandType;
+    this.groups = [group, ...others];
+  }
+}
+
+/** `app.outcome()` waited longer than its timeout; the command may still be decided later. */
+export class OutcomeTimeoutError extends FactlineError {
+  constructor(id: string, timeoutMs: number) {
+    super('OUTCOME_TIMEOUT', `command ${id} had no outcome within ${timeoutMs} ms; it is still pending (is its handler's group running? see factline lag)`);
+    this.name = 'OutcomeTimeoutError';
+  }
+}

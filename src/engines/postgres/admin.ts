@@ -1,4 +1,5 @@
 import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, LogRecord, PartitionStatus, Resolution } from '../../core/engine.js';
+import type { BaseAdmin } from '../process-sql.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { toEventRecord } from './rows.js';
@@ -28,7 +29,7 @@ async function resolve(c: PgPoolClient, schema: string, dl: DeadLetterRecord, ac
 }
 
 /** Dead letters, lag and lookups over the PostgreSQL tables; same semantics as the SQLite engine's. */
-export function postgresAdmin(withClient: WithClient, schema: string, partitions: () => number, clock: Clock): EngineAdmin {
+export function postgresAdmin(withClient: WithClient, schema: string, partitions: () => number, clock: Clock): BaseAdmin {
   const q = `"${schema}"`;
   const read = async <R>(text: string, values: unknown[] = []): Promise<R[]> =>
     withClient('admin', false, async (c) => (await c.query(text, values)).rows as R[]);

@@ -17,6 +17,7 @@ import { toEventRecord } from './rows.js';
 import { toParked, type EventRow, type ParkedRow } from '../rows.js';
 import { statements } from './statements.js';
 import type { PgPool, PgPoolClient, PgTx } from './types.js';
+import { dueEvent, numbered, processAdmin, processTx, toScheduled, type ProcessTables, type Query } from '../process-sql.js';
 
 export interface PostgresEngineOptions {
   /** e.g. `postgres://user:pass@host:5432/db`; or give `pool`. */
@@ -84,8 +85,35 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
   const appendOn = (c: PgPoolClient, events: readonly NewEvent[]) =>
     appendEvents((config) => c.query(config), st.append, events, partitions!, clock.now());
 
+  const tables: ProcessTables = {
+    scheduled: `"${schema}".scheduled`, commands: `"${schema}".commands`, workflows: `"${schema}".workflows`, history: `"${schema}".workflow_history`,
+  };
+  const texts = new Map<string, string>();
+  const queryOn = (c: { query(config: { text: string; values: unknown[] }): Promise<{ rows: unknown[] }> }): Query => async (sql, params) => {
+    let text = texts.get(sql);
+    if (text === undefined) texts.set(sql, (text = numbered(sql)));
+    return (await storeCall('query', c.query({ text, values: [...params] }))).rows as Record<string, unknown>[];
+  };
+
+  /** Appends the due scheduled events and deletes them in one transaction; rows another process is delivering are skipped. */
+  async function deliverDue(now: number, limit: number): Promise<number> {
+    const any = await own('deliverDue', 'read', (c) => c.query(`select 1 from ${tables.scheduled} where due_at <= $1 limit 1`, [now]));
+    if (any.rows.length === 0) return 0;
+    return storeCall('deliverDue', inTransaction('deliverDue', async (c, appended) => {
+      const res = await c.query(
+        `delete from ${tables.scheduled} where id in (select id from ${tables.scheduled} where due_at <= $1 order by due_at, id limit $2 for update skip locked) returning *`,
+        [now, limit],
+      );
+      const rows = (res.rows as Record<string, unknown>[]).map(toScheduled).sort((a, b) => a.dueAt - b.dueAt || (a.id < b.id ? -1 : 1));
+      if (rows.length === 0) return 0;
+      for (const e of await appendOn(c, rows.map((r) => dueEvent(r, now)))) appended.add(e.partition);
+      return rows.length;
+    }));
+  }
+
   function txFor(c: PgPoolClient, appended: Set<number>): Tx<PgTx> {
     return {
+      ...processTx(queryOn(c), tables, () => clock.now()),
       db: txHandle(c),
       append: async (events) => {
         const out = await appendOn(c, events);
@@ -241,8 +269,11 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
     markStart: (lease, position) =>
       own('markStart', 'write', async (c) => ((await c.query(st.markStart([lease.group, lease.partition, position]))).rows[0] as { starts: number }).starts),
 
+    deliverDue,
+
     get admin(): EngineAdmin {
-      return postgresAdmin((what, tx, fn) => own(what, tx ? 'transaction' : 'read', fn), schema, () => partitions ?? 0, clock);
+      const base = postgresAdmin((what, tx, fn) => own(what, tx ? 'transaction' : 'read', fn), schema, () => partitions ?? 0, clock);
+      return { ...base, ...processAdmin((sql, params) => own('admin', 'read', (c) => queryOn(c)(sql, params)), tables) };
     },
   };
 

@@ -1,3 +1,4 @@
+import { migrationWorkflows } from './migration-workflows.js';
 import { FactlineError, StoreMismatchError } from '../../core/errors.js';
 import type { PgPoolClient } from './types.js';
 
@@ -148,7 +149,7 @@ $fn$;
 }
 
 /** Every migration this Factline knows, in order; version i + 1 is MIGRATIONS[i]. */
-const MIGRATIONS: readonly ((schema: string) => string)[] = [migration1, migration2];
+const MIGRATIONS: readonly ((schema: string) => string)[] = [migration1, migration2, migrationWorkflows];
 
 export const LATEST_MIGRATION = MIGRATIONS.length;
 

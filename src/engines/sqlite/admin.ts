@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, LogRecord, PartitionStatus, Resolution } from '../../core/engine.js';
+import type { BaseAdmin } from '../process-sql.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { toDeadLetter, toLogRecord, type DeadLetterRow, type EventRow } from '../rows.js';
@@ -32,7 +33,7 @@ function resolve(db: Database.Database, dl: DeadLetterRecord, action: 'replayed'
 }
 
 /** Dead letters, lag and lookups over the SQLite tables. */
-export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Clock): EngineAdmin {
+export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Clock): BaseAdmin {
   const { read, write } = access;
 
   return {

@@ -20,6 +20,9 @@ import { consumeTx } from './consume-tx.js';
 import { toParked, type ParkedRow } from '../rows.js';
 import { heartbeat, leave, release } from './leases.js';
 import { sqliteAdmin } from './admin.js';
+import { dueEvent, processAdmin, processTx, toScheduled } from '../process-sql.js';
+import { SQLITE_PROCESS_TABLES, sqliteQuery, sqliteRows } from './process-tables.js';
+import { TransactionEndedError } from '../../core/errors.js';
 
 /**
  * One lock per database file per process: every engine instance on the same file in this process
@@ -148,7 +151,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
    * when fn throws, when the file is gone, or when COMMIT fails. Errors of BEGIN and COMMIT are
    * StoreErrors; errors of fn propagate as they are (fn wraps the engine's own statements).
    */
-  async function inTransaction<T>(what: string, fn: (db: Database.Database, ws: WriteStatements, appended: Set<number>) => Promise<T>, urgent = false): Promise<T> {
+  async function inTransaction<T>(what: string, fn: (db: Database.Database, ws: WriteStatements, appended: Set<number>, state: { live: boolean }) => Promise<T>, urgent = false): Promise<T> {
     return lock.run(async () => {
       const { db, w: ws, identity: opened } = live(what);
       const appended = new Set<number>();
@@ -156,7 +159,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
       await beginWrite(db, what);
       let result: T;
       try {
-        result = await fn(guardedDb(db, state, what), ws, appended);
+        result = await fn(guardedDb(db, state, what), ws, appended, state);
         state.live = false;
         if (!db.inTransaction) {
           throw new FactlineError('TRANSACTION_ENDED', `${what}: the transaction was ended by user code (COMMIT or ROLLBACK on tx.db); let Factline end it`);
@@ -194,11 +197,34 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
   const ownTransaction = <T>(what: string, fn: (db: Database.Database, ws: WriteStatements) => T, urgent = false): Promise<T> =>
     inTransaction(what, async (db, ws) => own(what, () => fn(db, ws)), urgent);
 
-  function txFor(db: Database.Database, ws: WriteStatements, appended: Set<number>): Tx<SqliteDb> {
+  function txFor(db: Database.Database, ws: WriteStatements, appended: Set<number>, state: { live: boolean }): Tx<SqliteDb> {
+    const raw = sqliteQuery(live('transaction').db, own);
+    const query: typeof raw = (sql, params) => {
+      if (!state.live) return Promise.reject(new TransactionEndedError('a scheduling, command or workflow write ran after its transaction had ended; it did not run'));
+      return raw(sql, params);
+    };
     return {
       db,
       append: async (events) => own('append', () => appendIn(ws, events, appended)),
+      ...processTx(query, SQLITE_PROCESS_TABLES, () => clock.now()),
     };
+  }
+
+  /** Appends the due scheduled events, oldest first, and deletes them, in one write transaction. */
+  async function deliverDue(now: number, limit: number): Promise<number> {
+    // A read first: no write lock is taken while nothing is due.
+    const next = await read('deliverDue', (_rs, db) => (db.prepare(`select min(due_at) as d from ${SQLITE_PROCESS_TABLES.scheduled}`).get() as { d: number | null }).d);
+    if (next === null || next > now) return 0;
+    return inTransaction('deliverDue', async (db, ws, appended) =>
+      own('deliverDue', () => {
+        const rows = (db.prepare(`select * from ${SQLITE_PROCESS_TABLES.scheduled} where due_at <= ? order by due_at, id limit ?`).all(now, limit) as Record<string, unknown>[]).map(toScheduled);
+        if (rows.length === 0) return 0;
+        const remove = db.prepare(`delete from ${SQLITE_PROCESS_TABLES.scheduled} where id = ?`);
+        for (const r of rows) remove.run(r.id);
+        appendIn(ws, rows.map((r) => dueEvent(r, now)), appended);
+        return rows.length;
+      }),
+    );
   }
 
   function closeConnections() {
@@ -250,7 +276,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
         }
       }),
 
-    transaction: (fn) => inTransaction('transaction', (db, ws, appended) => fn(txFor(db, ws, appended))),
+    transaction: (fn) => inTransaction('transaction', (db, ws, appended, state) => fn(txFor(db, ws, appended, state))),
 
     append: (events) => inTransaction('append', async (_db, ws, appended) => own('append', () => appendIn(ws, events, appended))),
 
@@ -297,7 +323,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
     parked: (group, partition): Promise<ParkedRecord[]> => read('parked', (rs) => (rs.parked.all(group, partition) as ParkedRow[]).map(toParked)),
 
     consume: <T>(lease: Lease, fn: (tx: ConsumeTx<SqliteDb>) => Promise<T>) =>
-      inTransaction('consume', async (db, ws, appended) => fn(consumeTx(txFor(db, ws, appended), ws, lease, () => clock.now(), own))),
+      inTransaction('consume', async (db, ws, appended, state) => fn(consumeTx(txFor(db, ws, appended, state), ws, lease, () => clock.now(), own))),
 
     // One read transaction on the reader: the answer is one committed state of the inbox.
     handled: (group, events) =>
@@ -311,6 +337,8 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
 
     markStart: (lease, position) => ownTransaction('markStart', (_db, ws) => ws.markStart.get(lease.group, lease.partition, position)!.starts),
 
+    deliverDue,
+
     async pruneInbox(beforeMs) {
       let total = 0;
       for (;;) {
@@ -321,7 +349,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
     },
 
     get admin(): EngineAdmin {
-      return sqliteAdmin(
+      const base = sqliteAdmin(
         {
           read: (what, fn) => read(what, (_rs, db) => fn(db)),
           write: (what, fn) => ownTransaction(what, (db) => fn(db)),
@@ -329,6 +357,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
         partitions,
         clock,
       );
+      return { ...base, ...processAdmin((sql, params) => read('admin', (_rs, db) => sqliteRows(db, sql, params)), SQLITE_PROCESS_TABLES) };
     },
   };
   return engine;

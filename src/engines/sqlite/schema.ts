@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { StoreMismatchError } from '../../core/errors.js';
+import { PROCESS_TABLES } from './process-tables.js';
 
 /**
  * Version of the table layout below; a file written by a newer Factline is refused. Layout 1 later
@@ -51,7 +52,7 @@ create table if not exists factline_dead_letters (
   strict integer not null, status text not null, created_at integer not null,
   resolved_at integer, resolved_by text, resolution text, history text not null) without rowid;
 create index if not exists factline_dead_letters_group on factline_dead_letters (grp, status);
-${STARTS}`;
+${STARTS}${PROCESS_TABLES}`;
 
 function tableNames(db: Database.Database): string[] {
   return (db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]).map((r) => r.name);
@@ -122,6 +123,7 @@ export function ensureSchema(db: Database.Database, file: string, partitions: nu
         throw new StoreMismatchError(`${file} was created with ${log.partitions} partitions, not ${partitions}; open it with partitions: ${log.partitions} (the count of a log never changes)`);
       }
       if (!tableNames(db).includes('factline_starts')) db.exec(STARTS);
+      if (!tableNames(db).includes('factline_workflow_history')) db.exec(PROCESS_TABLES);
       return log.partitions;
     }
     db.exec(TABLES);
