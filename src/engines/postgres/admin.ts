@@ -3,7 +3,7 @@ import type { BaseAdmin } from '../process-sql.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { toEventRecord } from './rows.js';
-import { toDeadLetter, type DeadLetterRow, type EventRow } from '../rows.js';
+import { toDeadLetter, toHandlerDeclaration, type DeadLetterRow, type EventRow, type HandlerRow } from '../rows.js';
 import type { PgPoolClient } from './types.js';
 
 /** Runs `fn` on a pooled connection, in a transaction when `tx` is true. */
@@ -120,6 +120,10 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
     async findEvent(id): Promise<LogRecord | undefined> {
       const [row] = await read<EventRow>(`select partition, sequence, id, source, type, key, body from ${q}.events where id = $1 limit 1`, [id]);
       return row ? toEventRecord(row) : undefined;
+    },
+
+    async handlers() {
+      return (await read<HandlerRow>(`select * from ${q}.handlers order by grp, type, version`)).map(toHandlerDeclaration);
     },
   };
 }

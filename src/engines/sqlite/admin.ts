@@ -3,7 +3,7 @@ import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, LogRecord, Partit
 import type { BaseAdmin } from '../process-sql.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
-import { toDeadLetter, toLogRecord, type DeadLetterRow, type EventRow } from '../rows.js';
+import { toDeadLetter, toHandlerDeclaration, toLogRecord, type DeadLetterRow, type EventRow, type HandlerRow } from '../rows.js';
 
 /**
  * How admin reaches the file: `read` runs on the reader connection (committed data only), `write`
@@ -94,6 +94,13 @@ export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Cloc
       read('findEvent', (db) => {
         const row = db.prepare('select partition, sequence, id, source, type, key, body from factline_events where id = ? limit 1').get(id) as EventRow | undefined;
         return row ? toLogRecord(row) : undefined;
+      }),
+
+    handlers: () =>
+      read('handlers', (db) => {
+        // A log written before the table existed, opened read-only: no declarations yet.
+        if (!db.prepare("select 1 from sqlite_master where type = 'table' and name = 'factline_handlers'").get()) return [];
+        return (db.prepare('select * from factline_handlers order by grp, type, version').all() as HandlerRow[]).map(toHandlerDeclaration);
       }),
   };
 }
