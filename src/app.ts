@@ -336,13 +336,6 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       if (stopped) throw stoppedError('app.start()'); // stop() was called while the log opened
       if (started) return; // a concurrent start() got here first
       started = true;
-      try {
-        await checkSingleHandlers(engine as Engine, [...groups.values()]);
-      } catch (err) {
-        started = false;
-        throw err;
-      }
-      if (stopped) throw stoppedError('app.start()');
       for (const group of groups.values()) {
         const o = effectiveOptions(group.options);
         const runner = new GroupRunner(
@@ -369,6 +362,12 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
           { leaseTtlMs: o.leaseTtlMs, heartbeatMs: o.heartbeatMs },
         );
         runners.push(runner);
+      }
+      try {
+        await checkSingleHandlers(engine as Engine, runners.map((r) => ({ group: groups.get(r.group)!, member: r.member })), clock.now());
+      } catch (err) {
+        runners.length = 0;
+        throw err;
       }
       unwatch = engine.watch((partitions) => {
         for (const r of runners) r.poke(partitions);

@@ -5,6 +5,8 @@ import { LIMITS, checkName } from '../publish/limits.js';
 import type { EffectHandler, Handler, HandlerOptions, Registration } from './handler.js';
 import { retryPolicy, type RetryPolicy } from './retry-policy.js';
 import type { CommitInfo, DeadLetterHook } from './settings.js';
+import { commandAsEvent, type CommandDefinition } from '../core/command.js';
+import { effectCommandHandler, storeCommandHandler, type CommandEffectHandler, type CommandHandler } from '../command/command-handler.js';
 
 export interface ConsumerOptions {
   /** Where a new group starts: every stored event (`beginning`, default) or only new ones (`now`). */
@@ -130,7 +132,26 @@ export class ConsumerGroup<Db = unknown> {
     return this.register(definition, 'effect', handler as Registration['handler'], options);
   }
 
-  private register(definition: EventDefinition, kind: Registration['kind'], handler: Registration['handler'], options: HandlerOptions): this {
+  /**
+   * Registers the handler of a command type and version, a store handler: it accepts the command
+   * by returning, rejects it by throwing CommandRejection (the outcome, never retried), and fails
+   * by throwing anything else (retried, then a dead letter, as for events). The decision commits
+   * with its writes and inbox row. Only one group in the system may handle a command type: start()
+   * refuses a second with CommandHandlerConflictError.
+   */
+  handle<C extends CommandDefinition>(command: C, handler: CommandHandler<C, Db>, options: HandlerOptions = {}): this {
+    return this.register(commandAsEvent(command), 'store', storeCommandHandler(handler as CommandHandler<CommandDefinition, Db>) as Registration['handler'], options, true);
+  }
+
+  /**
+   * Registers a command's effect handler: it runs with no transaction open (a payment API call),
+   * rejects by throwing CommandRejection, and its commit step commits with the decision.
+   */
+  handleEffect<C extends CommandDefinition>(command: C, handler: CommandEffectHandler<C, Db>, options: HandlerOptions = {}): this {
+    return this.register(commandAsEvent(command), 'effect', effectCommandHandler(handler as CommandEffectHandler<CommandDefinition, Db>) as Registration['handler'], options, true);
+  }
+
+  private register(definition: EventDefinition, kind: Registration['kind'], handler: Registration['handler'], options: HandlerOptions, command = false): this {
     this.assertNotStarted();
     let versions = this.handlers.get(definition.type);
     if (!versions) this.handlers.set(definition.type, (versions = new Map()));
@@ -143,6 +164,7 @@ export class ConsumerGroup<Db = unknown> {
       handler,
       retry: retryPolicy(options.retry, this.retry),
       timeoutMs: options.timeoutMs ?? this.timeoutMs,
+      ...(command ? { command: true } : {}),
     });
     return this;
   }

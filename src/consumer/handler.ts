@@ -65,4 +65,6 @@ export interface Registration {
   readonly handler: Handler<EventDefinition, unknown> | EffectHandler<EventDefinition, unknown>;
   readonly retry: RetryPolicy;
   readonly timeoutMs: number;
+  /** Set for a command's handler (declared with kind `command`: one handler in the system). */
+  readonly command?: boolean;
 }

@@ -6,6 +6,7 @@ import { handlerContract } from './contract-handlers.js';
 import { hazardContract } from './contract-hazards.js';
 import { leaseContract } from './contract-leases.js';
 import { publishContract } from './contract-publish.js';
+import { scheduleContract } from './contract-schedule.js';
 import type { ContractSubject } from './subject.js';
 
 /**
@@ -20,6 +21,7 @@ export function engineContract<Db>(subject: ContractSubject<Db>): void {
     describe('failures', () => failureContract(subject));
     describe('hazards', () => hazardContract(subject));
     describe('effects', () => effectContract(subject));
+    describe('scheduled delivery', () => scheduleContract(subject));
     describe('handler declarations', () => handlerContract(subject));
   });
 }

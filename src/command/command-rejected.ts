@@ -1,0 +1,14 @@
+import { defineEvent } from '../core/event.js';
+import { stringFields } from '../core/plain-schema.js';
+
+/**
+ * Published in the handler's transaction when a command is rejected, with the command's subject
+ * and partition key, caused by the command: what a workflow reacts to (`w.rejected(...)`).
+ */
+export const CommandRejected = defineEvent({
+  type: 'factline.command.rejected',
+  version: 1,
+  schema: stringFields<{ commandId: string; commandType: string; target: string; key: string; reason: string }>(['commandId', 'commandType', 'target', 'key', 'reason']),
+  subject: (d) => d.target,
+  partitionKey: (d) => d.key,
+});
