@@ -7,6 +7,7 @@ import { hazardContract } from './contract-hazards.js';
 import { leaseContract } from './contract-leases.js';
 import { publishContract } from './contract-publish.js';
 import { scheduleContract } from './contract-schedule.js';
+import { commandContract } from './contract-commands.js';
 import type { ContractSubject } from './subject.js';
 
 /**
@@ -22,6 +23,7 @@ export function engineContract<Db>(subject: ContractSubject<Db>): void {
     describe('hazards', () => hazardContract(subject));
     describe('effects', () => effectContract(subject));
     describe('scheduled delivery', () => scheduleContract(subject));
+    describe('commands', () => commandContract(subject));
     describe('handler declarations', () => handlerContract(subject));
   });
 }
