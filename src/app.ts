@@ -19,6 +19,8 @@ import { DueDelivery } from './schedule/due-delivery.js';
 import { dueAt, publishPart, type ScheduleOptions, type ScheduledDelivery } from './schedule/schedule-options.js';
 import { waitForOutcome, type CommandOutcome } from './command/outcome.js';
 import { checkSingleHandlers } from './command/single-handler.js';
+import type { WorkflowDefinition } from './workflow/definition.js';
+import { registerWorkflow } from './workflow/register.js';
 
 export interface FactlineOptions<Db> {
   readonly engine: Engine<Db>;
@@ -107,6 +109,11 @@ export interface Factline<Db> {
    * start().
    */
   consumer(name: string, options?: ConsumerOptions): ConsumerGroup<Db>;
+  /**
+   * Runs a workflow: its transitions are the store handlers of the consumer group
+   * `workflow.<name>`, created with `options`. Declare before start().
+   */
+  workflow<Data>(definition: WorkflowDefinition<Data>, options?: ConsumerOptions): ConsumerGroup<Db>;
   /** Opens the log, starts every consumer group and, with `stopOnSignals`, listens for the signals. */
   start(): Promise<void>;
   /**
@@ -327,6 +334,10 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       });
       groups.set(name, group);
       return group;
+    },
+
+    workflow(definition, workflowOptions) {
+      return registerWorkflow(app, definition as WorkflowDefinition, workflowOptions);
     },
 
     async start() {

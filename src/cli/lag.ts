@@ -26,10 +26,22 @@ export interface GroupLag {
   readonly ownedPartitions: number;
 }
 
+/** Commands of one type that no handler has decided yet. */
+export interface CommandLag {
+  readonly type: string;
+  readonly pending: number;
+  /** ms since epoch of the oldest pending one. */
+  readonly oldestSentAt: number;
+  /** Groups that declared a handler for the type; empty when nobody handles it. */
+  readonly handlers: string[];
+}
+
 export interface LagReport {
   readonly at: number;
   readonly partitions: PartitionLag[];
   readonly groups: GroupLag[];
+  /** Pending commands per type (a type without handlers is sent but never decided). */
+  readonly commands: CommandLag[];
 }
 
 const minOf = (values: (number | undefined)[]): number | undefined => {
@@ -62,11 +74,25 @@ export async function lagReport(engine: Engine, now: number, groupFilter?: strin
       ownedPartitions: ps.filter((p) => p.owner).length,
     };
   });
-  return { at: now, partitions, groups };
+  return { at: now, partitions, groups, commands: await commandLag(engine) };
+}
+
+/** Pending commands per type, with the groups that declared a handler for each. */
+async function commandLag(engine: Engine): Promise<CommandLag[]> {
+  const [pending, declared] = await Promise.all([engine.admin.commands({ status: 'pending', limit: 1_000_000 }), engine.admin.handlers()]);
+  const byType = new Map<string, { pending: number; oldestSentAt: number }>();
+  for (const c of pending) {
+    const t = byType.get(c.type);
+    if (t) (t.pending++, (t.oldestSentAt = Math.min(t.oldestSentAt, c.sentAt)));
+    else byType.set(c.type, { pending: 1, oldestSentAt: c.sentAt });
+  }
+  return [...byType].sort(([a], [b]) => (a < b ? -1 : 1)).map(([type, t]) => ({
+    type, ...t, handlers: [...new Set(declared.filter((d) => d.kind === 'command' && d.type === type).map((d) => d.group))].sort(),
+  }));
 }
 
 export function renderLag(r: LagReport, showAll: boolean): string {
-  if (r.groups.length === 0) return 'no consumer groups have started on this log yet';
+  if (r.groups.length === 0 && r.commands.length === 0) return 'no consumer groups have started on this log yet';
   const parts = showAll ? r.partitions : r.partitions.filter((p) => p.lag > 0 || p.parked > 0);
   const groupTable = table(
     ['GROUP', 'LAG', 'PARKED', 'OLDEST UNHANDLED', 'OPEN DEAD LETTERS', 'OLDEST DEAD LETTER', 'LEASED'],
@@ -83,5 +109,9 @@ export function renderLag(r: LagReport, showAll: boolean): string {
         p.group, String(p.partition), String(p.position), String(p.head), String(p.lag), String(p.parked), age(p.oldestUnhandledAt, r.at), p.owner ?? '-',
       ]),
     )}`;
-  return `${groupTable}\n\n${partTable}\n\nas of ${iso(r.at)}`;
+  const commandTable = r.commands.length === 0 ? '' : `\n\ncommands not decided yet:\n${table(
+    ['COMMAND', 'PENDING', 'OLDEST', 'HANDLED BY'],
+    r.commands.map((c) => [c.type, String(c.pending), age(c.oldestSentAt, r.at), c.handlers.length ? c.handlers.join(', ') : 'NO HANDLER']),
+  )}`;
+  return `${groupTable}\n\n${partTable}${commandTable}\n\nas of ${iso(r.at)}`;
 }

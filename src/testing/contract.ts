@@ -8,6 +8,7 @@ import { leaseContract } from './contract-leases.js';
 import { publishContract } from './contract-publish.js';
 import { scheduleContract } from './contract-schedule.js';
 import { commandContract } from './contract-commands.js';
+import { workflowContract } from './contract-workflows.js';
 import type { ContractSubject } from './subject.js';
 
 /**
@@ -24,6 +25,7 @@ export function engineContract<Db>(subject: ContractSubject<Db>): void {
     describe('effects', () => effectContract(subject));
     describe('scheduled delivery', () => scheduleContract(subject));
     describe('commands', () => commandContract(subject));
+    describe('workflows', () => workflowContract(subject));
     describe('handler declarations', () => handlerContract(subject));
   });
 }
