@@ -1,8 +1,15 @@
 export { createFactline } from './app.js';
 export { defineEvent } from './core/event.js';
+export { defineCommand } from './core/command.js';
+export { defineWorkflow } from './workflow/definition.js';
+export { CommandRejected } from './command/command-rejected.js';
+export { TimerFired } from './workflow/timer-fired.js';
+export { listWorkflows, showWorkflow, isStuck, STUCK_AFTER_MS } from './workflow/inspect.js';
+export { currentOutcome } from './command/outcome.js';
 export {
   FactlineError, EventValidationError, NonRetryableError, RetryLaterError, HandlerTimeoutError, LeaseLostError,
-  StoreMismatchError, NotRunningError, TransactionEndedError, StoreError,
+  StoreMismatchError, NotRunningError, TransactionEndedError, StoreError, CommandRejection, CommandHandlerConflictError,
+  OutcomeTimeoutError,
 } from './core/errors.js';
 export { LIMITS } from './publish/limits.js';
 export { uuidv7 } from './core/ids.js';
@@ -27,3 +34,15 @@ export type { ConsumerGroup, ConsumerOptions } from './consumer/consumer-group.j
 export type { Handler, HandlerContext, HandlerOptions, EffectHandler, EffectContext, CommitStep } from './consumer/handler.js';
 export type { RetryPolicy } from './consumer/retry-policy.js';
 export type { DeadLetterHook, CommitInfo } from './consumer/settings.js';
+export type { CommandDefinition, CommandSpec, CommandDataOf, CommandInputOf } from './core/command.js';
+export type { CommandHandler, CommandEffectHandler } from './command/command-handler.js';
+export type { CommandOutcome } from './command/outcome.js';
+export type { ScheduleOptions, ScheduledDelivery } from './schedule/schedule-options.js';
+export type {
+  WorkflowDefinition, WorkflowBuilder, WorkflowShape, WorkflowStep, TransitionSpec, TransitionRun, StartSpec, StateSpec, Reaction,
+} from './workflow/definition.js';
+export type { WorkflowListFilter, WorkflowSummary, WorkflowView, SentCommand } from './workflow/inspect.js';
+export type {
+  ScheduledEvent, ScheduledRecord, ScheduledFilter, CommandRecord, CommandStatus, CommandDecision, CommandFilter, WorkflowInstanceRecord,
+  WorkflowHistoryRecord, WorkflowTimerRecord, WorkflowFilter, WorkflowStateCount, EmittedRecord,
+} from './core/process-store.js';

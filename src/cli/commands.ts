@@ -5,6 +5,8 @@ import {
 } from './dlq.js';
 import { renderEvent, showEvent, tail, tailLine } from './events.js';
 import { lagReport, renderLag } from './lag.js';
+import { listWorkflows, showWorkflow } from '../workflow/inspect.js';
+import { renderWorkflowList, renderWorkflowShow } from './workflow.js';
 import { UsageError } from './usage-error.js';
 
 export type OptionSpec = { readonly type: 'string' | 'boolean'; readonly description: string; readonly placeholder?: string };
@@ -148,6 +150,54 @@ export const COMMANDS: readonly Command[] = [
       withStore(v, async ({ engine }) => {
         const report = await lagReport(engine, Date.now(), str(v, 'group'));
         emit(io, report, renderLag(report, v.all === true));
+      }),
+  },
+  {
+    path: ['workflow', 'list'],
+    args: [],
+    summary: 'workflow instances per state, and the instances (most recently changed first)',
+    details: 'An instance is stuck when its next timer is overdue by more than --stuck-after, or, with no timer\n'
+      + 'pending, when its last transition is older than that: it waits for an event that does not come.',
+    options: {
+      name: { type: 'string', placeholder: 'workflow', description: 'only this workflow' },
+      state: { type: 'string', placeholder: 'state', description: 'only instances in this state' },
+      stuck: { type: 'boolean', description: 'only running instances that look stuck' },
+      'stuck-after': { type: 'string', placeholder: 'ms', description: 'how long counts as stuck (default 300000, 5 minutes)' },
+      limit: { type: 'string', placeholder: 'n', description: 'at most this many instances (default 100)' },
+    },
+    run: (v, _a, io) => {
+      const number = (name: string) => {
+        const text = str(v, name);
+        if (text === undefined) return undefined;
+        const n = Number(text);
+        if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} needs a whole number, got ${text}`);
+        return n;
+      };
+      const stuckAfterMs = number('stuck-after');
+      const limit = number('limit');
+      return withStore(v, async ({ engine }) => {
+        const now = Date.now();
+        const list = await listWorkflows(engine, {
+          ...(str(v, 'name') !== undefined ? { name: str(v, 'name')! } : {}),
+          ...(str(v, 'state') !== undefined ? { state: str(v, 'state')! } : {}),
+          stuck: v.stuck === true,
+          ...(stuckAfterMs !== undefined ? { stuckAfterMs } : {}),
+          ...(limit !== undefined ? { limit } : {}),
+        }, now);
+        emit(io, list, renderWorkflowList(list, now, v.stuck === true));
+      });
+    },
+  },
+  {
+    path: ['workflow', 'show'],
+    args: [{ name: 'name', required: true }, { name: 'key', required: true }],
+    summary: 'one workflow instance: its state, every transition with its time and cause, pending timers, commands awaiting outcomes',
+    options: {},
+    run: (v, [name, key], io) =>
+      withStore(v, async ({ engine }) => {
+        const now = Date.now();
+        const view = await showWorkflow(engine, name!, key!, now);
+        emit(io, view, renderWorkflowShow(view, now));
       }),
   },
   {

@@ -83,8 +83,12 @@ async function commandLag(engine: Engine): Promise<CommandLag[]> {
   const byType = new Map<string, { pending: number; oldestSentAt: number }>();
   for (const c of pending) {
     const t = byType.get(c.type);
-    if (t) (t.pending++, (t.oldestSentAt = Math.min(t.oldestSentAt, c.sentAt)));
-    else byType.set(c.type, { pending: 1, oldestSentAt: c.sentAt });
+    if (t) {
+      t.pending++;
+      t.oldestSentAt = Math.min(t.oldestSentAt, c.sentAt);
+    } else {
+      byType.set(c.type, { pending: 1, oldestSentAt: c.sentAt });
+    }
   }
   return [...byType].sort(([a], [b]) => (a < b ? -1 : 1)).map(([type, t]) => ({
     type, ...t, handlers: [...new Set(declared.filter((d) => d.kind === 'command' && d.type === type).map((d) => d.group))].sort(),

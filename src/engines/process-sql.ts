@@ -121,8 +121,14 @@ export function processAdmin(q: Query, t: ProcessTables) {
     async scheduled(f: ScheduledFilter): Promise<ScheduledRecord[]> {
       const where: string[] = [];
       const params: unknown[] = [];
-      if (f.key !== undefined) (where.push('key = ?'), params.push(f.key));
-      if (f.type !== undefined) (where.push('type = ?'), params.push(f.type));
+      if (f.key !== undefined) {
+        where.push('key = ?');
+        params.push(f.key);
+      }
+      if (f.type !== undefined) {
+        where.push('type = ?');
+        params.push(f.type);
+      }
       params.push(f.limit ?? 1000);
       return (await q(`select * from ${t.scheduled} ${where.length ? `where ${where.join(' and ')}` : ''} order by due_at, id limit ?`, params)).map(toScheduled);
     },
@@ -134,17 +140,32 @@ export function processAdmin(q: Query, t: ProcessTables) {
         where.push(`id in (${f.ids.map(() => '?').join(', ')})`);
         params.push(...f.ids);
       }
-      if (f.status !== undefined) (where.push('status = ?'), params.push(f.status));
-      if (f.type !== undefined) (where.push('type = ?'), params.push(f.type));
+      if (f.status !== undefined) {
+        where.push('status = ?');
+        params.push(f.status);
+      }
+      if (f.type !== undefined) {
+        where.push('type = ?');
+        params.push(f.type);
+      }
       params.push(f.limit ?? 1000);
       return (await q(`select * from ${t.commands} ${where.length ? `where ${where.join(' and ')}` : ''} order by sent_at, id limit ?`, params)).map(toCommand);
     },
     async workflows(f: WorkflowFilter): Promise<WorkflowInstanceRecord[]> {
       const where: string[] = [];
       const params: unknown[] = [];
-      if (f.name !== undefined) (where.push('name = ?'), params.push(f.name));
-      if (f.state !== undefined) (where.push('state = ?'), params.push(f.state));
-      if (f.running !== undefined) (where.push('done = ?'), params.push(f.running ? 0 : 1));
+      if (f.name !== undefined) {
+        where.push('name = ?');
+        params.push(f.name);
+      }
+      if (f.state !== undefined) {
+        where.push('state = ?');
+        params.push(f.state);
+      }
+      if (f.running !== undefined) {
+        where.push('done = ?');
+        params.push(f.running ? 0 : 1);
+      }
       params.push(f.limit ?? 1000);
       return (await q(`select * from ${t.workflows} ${where.length ? `where ${where.join(' and ')}` : ''} order by updated_at desc, name, key limit ?`, params)).map(toInstance);
     },

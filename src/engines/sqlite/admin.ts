@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, LogRecord, PartitionStatus, Resolution } from '../../core/engine.js';
+import type { DeadLetterFilter, DeadLetterRecord, LogRecord, PartitionStatus, Resolution } from '../../core/engine.js';
 import type { BaseAdmin } from '../process-sql.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
