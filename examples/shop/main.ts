@@ -18,6 +18,7 @@ import { EmailProvider } from './email-provider.js';
 import { CATALOG, NEW_MARKET, orderNumber, placeOrder } from './orders.js';
 import { groupStates, progressLine, settled, summaryTable } from './report.js';
 import { createShopTables, shopSql } from './sql.js';
+import { orderFlowSettled, orderFlowSummary, setUpOrderFlow, showOrder } from './order-flow.js';
 
 const PARTITIONS = 8;
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -120,6 +121,7 @@ async function main(): Promise<number> {
   console.log(`  the email provider is a fake that fails 4% of calls with a 503 (the retries), deduplicating by event id`);
 
   await app.transaction(async (tx) => createShopTables(shopSql(tx.db), Object.fromEntries(Object.entries(CATALOG).map(([k, v]) => [k, v.stock]))));
+  await setUpOrderFlow(app, groupOptions('billing', onDeadLetter));
   if (s.schema !== undefined && s.fresh) console.log(`  created the schema ${s.schema} for the log and the shop's tables; to drop it when done: ${s.dropCommand}`);
 
   if (flags.replay) {
@@ -147,7 +149,7 @@ async function main(): Promise<number> {
   while (!done) {
     await new Promise((r) => setTimeout(r, 100));
     last = await snapshot();
-    done = placed === total && settled(last);
+    done = placed === total && settled(last) && (await orderFlowSettled(app.engine));
     for (const line of deadLines.splice(0)) console.log(line);
     const elapsed = (Date.now() - started) / 1000;
     if (done || elapsed - printed >= 1) {
@@ -163,6 +165,7 @@ async function main(): Promise<number> {
     const fraud = await sql.all<{ verdict: string; n: number | string }>('select verdict, count(*) as n from fraud_checks group by verdict');
     return { stock: Object.fromEntries(res.map((r) => [r.status, Number(r.n)])), fraud: Object.fromEntries(fraud.map((r) => [r.verdict, Number(r.n)])) };
   });
+  const flow = await orderFlowSummary(app.engine);
   await app.stop();
   email.close();
 
@@ -171,6 +174,12 @@ async function main(): Promise<number> {
   console.log(summaryTable(last.states));
   console.log(`  email provider: ${email.calls} calls this run, ${email.failures} failed with 503 and were retried, ${email.duplicates} duplicate calls answered from its idempotency keys`);
   console.log(`  inventory: ${outcome.stock.reserved ?? 0} orders reserved, ${outcome.stock.unavailable ?? 0} out of stock; fraud: ${outcome.fraud.clear ?? 0} clear, ${outcome.fraud.review ?? 0} for review`);
+  for (const line of flow.lines) console.log(line);
+  for (const [what, key] of [['a confirmed order', flow.confirmed], ['a cancelled order', flow.cancelled]] as const) {
+    if (key === undefined) continue;
+    console.log(`\n${what}: npx factline workflow show order ${key} ${s.cliTarget}`);
+    console.log(showOrder(s.cliTarget, key).replace(/^/gm, '  '));
+  }
   const openAll = last.states.reduce((n, g) => n + g.openDeadLetters, 0);
   const cleanup = () => {
     if (s.cleanup) console.log(`\n${s.cleanup} Drop them when you are done:\n  ${s.dropCommand}`);

@@ -29,7 +29,7 @@ export async function groupStates(
       parked: mine.reduce((n, s) => n + s.parked, 0),
     };
   });
-  return { states, started: status.length === GROUPS.length * partitions };
+  return { states, started: status.filter((s) => (GROUPS as readonly string[]).includes(s.group)).length === GROUPS.length * partitions };
 }
 
 export function settled(r: { states: GroupState[]; started: boolean }): boolean {
