@@ -3,7 +3,7 @@
  *
  *   --quick            smaller N and shorter latency run (the whole bench in about 2 minutes)
  *   --only a,b         only the named systems and/or scenarios (batched, one-in-flight, concurrent,
- *                      fan-out, latency, backlog, flaky, slow-group), e.g. --only flaky,slow-group
+ *                      fan-out, latency, backlog, flaky, slow-group, workflow), e.g. --only flaky,slow-group
  *   --json path        where to write the JSON results (default bench/results/<timestamp>.json)
  *   --runs n           repeat every scenario n times and report the median run (default 1)
  *   --events n         N for batched publish and fan-out

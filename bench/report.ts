@@ -6,6 +6,7 @@
 import { renderFlaky } from './flaky/report.js';
 import type { Outcome, ScenarioResults, SystemReport } from './results.js';
 import { renderSlowGroup } from './slow-group/report.js';
+import { renderWorkflow } from './workflow/report.js';
 import type { BenchSettings } from './settings.js';
 import { mb, ms, rate, ratio, renderTable } from './table.js';
 
@@ -137,6 +138,7 @@ export function renderReport(reports: SystemReport[], s: BenchSettings): string 
   }
   if (shown('flaky')) out.push(renderFlaky(reports, s));
   if (shown('slowGroup')) out.push(renderSlowGroup(reports, s));
+  if (shown('workflow')) out.push(renderWorkflow(reports, s));
   out.push(renderFactlineRatios(reports));
   return out.join('\n\n');
 }

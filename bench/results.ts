@@ -1,9 +1,10 @@
 /** The shape of what a bench run measures; also the shape of the JSON results file. */
 import type { FlakyResult } from './flaky/scenario.js';
 import type { SlowGroupResult } from './slow-group/scenario.js';
+import type { WorkflowResult } from './workflow/scenario.js';
 import type { GroupDelivery } from './verify.js';
 
-export type { FlakyResult, SlowGroupResult };
+export type { FlakyResult, SlowGroupResult, WorkflowResult };
 
 export interface ThroughputResult {
   events: number;
@@ -69,6 +70,7 @@ export interface ScenarioResults {
   backlog?: Outcome<BacklogResult>;
   flaky?: Outcome<FlakyResult>;
   slowGroup?: Outcome<SlowGroupResult>;
+  workflow?: Outcome<WorkflowResult>;
 }
 
 export interface SystemReport {

@@ -11,6 +11,7 @@ import {
 } from './scenarios.js';
 import { flaky } from './flaky/scenario.js';
 import { slowGroup } from './slow-group/scenario.js';
+import { workflowThroughput } from './workflow/scenario.js';
 import type { Outcome, ScenarioResults, SystemReport } from './results.js';
 import type { BenchSettings } from './settings.js';
 import type { BenchSystem } from './system.js';
@@ -28,12 +29,13 @@ export const SCENARIO_NAMES: { readonly [K in ScenarioName]-?: string } = {
   backlog: 'backlog',
   flaky: 'flaky',
   slowGroup: 'slow-group',
+  workflow: 'workflow',
 };
 
 /** Whether `system` can run scenario `name` at all (the new scenarios need more than BenchTopic). */
 export function supports(system: BenchSystem, name: ScenarioName): boolean {
   if (name === 'flaky') return system.retries === true;
-  if (name === 'slowGroup') return typeof system.freshLog === 'function';
+  if (name === 'slowGroup' || name === 'workflow') return typeof system.freshLog === 'function';
   return true;
 }
 
@@ -47,6 +49,7 @@ const headline: { [K in ScenarioName]-?: (v: NonNullable<ScenarioResults[K]> ext
   backlog: (v) => v.drainPerSec,
   flaky: (v) => v.perSec,
   slowGroup: (v) => v.worstRatio,
+  workflow: (v) => v.perSec,
 };
 
 const teardowns = new WeakMap<BenchSystem, Promise<void>>();
@@ -113,6 +116,7 @@ export async function runSystem(system: BenchSystem, s: BenchSettings, runs: num
       ...(s.backlog > 0 ? { backlog: () => backlog(system, s) } : {}),
       flaky: () => flaky(system, s),
       slowGroup: () => slowGroup(system, s, (line) => console.log(`  ${system.name}: slow-group: ${line}`)),
+      workflow: () => workflowThroughput(system, s),
     };
     const plan = Object.fromEntries(
       Object.entries(all).filter(([name]) => supports(system, name as ScenarioName) && (!only || only.has(name as ScenarioName))),

@@ -28,6 +28,8 @@ export interface BenchSettings {
   slowRate: number;
   slowSeconds: number;
   slowEffectMs: number;
+  /** Workflow throughput: instances, each through four transitions. */
+  workflowInstances: number;
 }
 
 export const FULL: BenchSettings = {
@@ -48,6 +50,7 @@ export const FULL: BenchSettings = {
   slowRate: 200,
   slowSeconds: 20,
   slowEffectMs: 200,
+  workflowInstances: 10_000,
 };
 
 export const QUICK: BenchSettings = {
@@ -59,4 +62,5 @@ export const QUICK: BenchSettings = {
   scenarioTimeoutMs: 20_000,
   flakyEvents: 2_000,
   slowSeconds: 3,
+  workflowInstances: 1_000,
 };

@@ -7,6 +7,7 @@ import { runKillStorm, type KillStormOptions } from './kill-storm.js';
 import { runFailover, runGracefulStop } from './membership.js';
 import { runProcessKiller } from './process-killer.js';
 import { runKeepAlive } from './keep-alive.js';
+import { runWorkflowStorm } from './workflow-storm.js';
 
 /**
  * The crash suite of one engine: real child processes sharing one store, killed with SIGKILL
@@ -59,6 +60,11 @@ export function describeCrashSuite(target: CrashTarget, options: CrashSuiteOptio
       await runProcessKiller(store, app, 'store');
       await runProcessKiller(store, app, 'effect');
     }, 240_000);
+
+    it('runs every workflow instance to a terminal state while members are SIGKILLed: no transition lost or applied twice, each timer fires once, compensation once', async () => {
+      const store = await fresh('workflow');
+      await runWorkflowStorm(store, { instances: 2000, members: 3, kills: 10, timerMs: 1500, leaseTtlMs: 1200, heartbeatMs: 300 });
+    }, 300_000);
 
     it('keeps a started consumer process alive while it owns no partition, until it is stopped', async () => {
       const store = await fresh('alive');
