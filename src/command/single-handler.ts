@@ -12,8 +12,10 @@ export const RECENT_DECLARATION_MS = 60_000;
 /**
  * Declares the command handlers of this app's groups and refuses (CommandHandlerConflictError)
  * when another group handles one of the same command types: a group that holds leases now, or
- * that declared it in the last RECENT_DECLARATION_MS. A group that stopped (no lease, declared
- * earlier) does not count, so a handler can move to another group once the old one is stopped.
+ * one that declared the type first and was started in the last RECENT_DECLARATION_MS. A group
+ * refused here never takes a lease and declared later, so it does not block the first group's
+ * restarts; a group that stopped (no lease, not started recently) does not count, so a handler can
+ * move to another group once the old one is stopped.
  */
 export async function checkSingleHandlers(
   engine: Engine, groups: readonly { group: ConsumerGroup<unknown>; member: string }[], now: number,
@@ -33,9 +35,12 @@ export async function checkSingleHandlers(
   const live = new Set(status.filter((s) => s.owner !== undefined).map((s) => s.group));
   for (const [groupAndType, type] of mine) {
     const group = groupAndType.slice(0, groupAndType.indexOf('\u0000'));
+    const own = declarations.filter((d) => d.kind === 'command' && d.type === type && d.group === group);
+    const since = Math.min(...own.map((d) => d.declaredAt));
     const others = [...new Set(
       declarations
-        .filter((d) => d.kind === 'command' && d.type === type && d.group !== group && (live.has(d.group) || d.seenAt >= now - RECENT_DECLARATION_MS))
+        .filter((d) => d.kind === 'command' && d.type === type && d.group !== group)
+        .filter((d) => live.has(d.group) || (d.declaredAt <= since && d.seenAt >= now - RECENT_DECLARATION_MS))
         .map((d) => d.group),
     )];
     if (others.length > 0) throw new CommandHandlerConflictError(type, group, others);

@@ -61,9 +61,9 @@ export function describeCrashSuite(target: CrashTarget, options: CrashSuiteOptio
       await runProcessKiller(store, app, 'effect');
     }, 240_000);
 
-    it('runs every workflow instance to a terminal state while members are SIGKILLed: no transition lost or applied twice, each timer fires once, compensation once', async () => {
+    it('runs every workflow instance to a terminal state while members are SIGKILLed: no transition lost or applied twice, each timer fires once, compensation once, a rejection never retried, a second command handler refused at start', async () => {
       const store = await fresh('workflow');
-      await runWorkflowStorm(store, { instances: 2000, members: 3, kills: 10, timerMs: 1500, leaseTtlMs: 1200, heartbeatMs: 300 });
+      await runWorkflowStorm(store, { instances: 2000, members: 3, kills: 10, timerMs: 3000, leaseTtlMs: 1200, heartbeatMs: 300 });
     }, 300_000);
 
     it('keeps a started consumer process alive while it owns no partition, until it is stopped', async () => {

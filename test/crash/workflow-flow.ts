@@ -71,10 +71,14 @@ export function crashWorkflow(store: ChildStore, member: string, timerMs: number
 }
 
 /** The services: the one handler of each command. */
-export function registerCrashServices(app: Factline<unknown>, store: ChildStore, member: string, options: Parameters<Factline<unknown>['consumer']>[1]): void {
-  app.consumer('crash-services', options)
+export function registerCrashServices(app: Factline<unknown>, store: ChildStore, member: string, options: Parameters<Factline<unknown>['consumer']>[1], group = 'crash-services'): void {
+  app.consumer(group, options)
     .handle(Pay, async (c, ctx) => {
-      if (path.declined(c.data.n)) throw new CommandRejection('declined');
+      if (path.declined(c.data.n)) {
+        // Written before the rejection, so it commits with it: a rejection handled twice shows as two rows.
+        await store.writeEffect(ctx.db, { eventId: `declined ${c.data.key}`, key: c.data.key, n: c.data.n, member });
+        throw new CommandRejection('declined');
+      }
       if (!path.unpaid(c.data.n)) await ctx.publish(Paid, c.data);
     })
     .handle(Reserve, async (c, ctx) => {

@@ -4,7 +4,7 @@ import type { WorkflowHistoryRecord } from '../../src/index.js';
 import { Child, eventually } from './children.js';
 import { CRASH_PARTITIONS } from './crash-event.js';
 import type { CrashStore } from './crash-target.js';
-import { ALLOWED, CrashOrderPlaced, TERMINAL } from './workflow-flow.js';
+import { ALLOWED, CrashOrderPlaced, TERMINAL, path } from './workflow-flow.js';
 
 export interface WorkflowStormOptions {
   readonly instances: number;
@@ -30,6 +30,10 @@ export async function runWorkflowStorm(store: CrashStore, o: WorkflowStormOption
   const spawn = () => new Child(`wf-${++started}`, 'workflow-process.ts', env);
   const members = Array.from({ length: o.members }, spawn);
   await Promise.all(members.map((m) => m.waitFor((x) => x.ready === true, 60_000, 'ready')));
+  // A process whose group declares handlers of the same commands is refused at start.
+  const second = new Child('second-handler', 'workflow-process.ts', { ...env, CRASH_SERVICES_GROUP: 'other-services' });
+  expect(await second.exited, second.stderrTail()).toEqual({ code: 3, signal: null });
+  expect(second.last('refused')).toEqual({ refused: 'COMMAND_HANDLER_CONFLICT' });
 
   const app = createFactline({ engine: store.engine, source: 'crash/producer', partitions: CRASH_PARTITIONS });
   for (let i = 0; i < o.instances; i += 200) {
@@ -94,8 +98,12 @@ export async function runWorkflowStorm(store: CrashStore, o: WorkflowStormOption
     const compensated = moves.some((h) => h.to === 'Cancelled' && (h.from === 'Paid' || h.from === 'Reserved'));
     if (compensated) refundsExpected++;
     expect(count.get(`refund ${key}`) ?? 0, `${key}: refunds`).toBe(compensated ? 1 : 0);
+    expect(count.get(`declined ${key}`) ?? 0, `${key}: declined once, never retried`).toBe(path.declined(n) ? 1 : 0);
   }
   const refunds = effects.filter((e) => e.eventId.startsWith('refund ')).length;
+  // Rejections are outcomes, decided once: no dead letter, no retry of a rejected command.
+  expect(await admin.listDeadLetters({ limit: 10 }), 'dead letters').toEqual([]);
+  expect((await admin.commands({ status: 'rejected', limit: 1_000_000 })).length, 'rejected commands').toBeGreaterThan(0);
   expect(refunds).toBe(refundsExpected);
   expect(await admin.scheduled({ limit: 10 }), 'no timer left due').toEqual([]);
   expect(firedTimers, 'timers fired').toBeGreaterThan(0);
