@@ -1,5 +1,6 @@
 // Commands: one handler in the system, a rejection that is an outcome, a scheduled command.
-// Runs as it is: npx tsx --conditions=factline-source examples/commands/main.ts
+// Runs as it is, in a clone:
+//   npx tsx --conditions=factline-source examples/commands/main.ts
 import { z } from 'zod';
 import { CommandRejection, createFactline, defineCommand } from 'factline';
 import { sqliteEngine } from 'factline/sqlite';

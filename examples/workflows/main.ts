@@ -1,5 +1,6 @@
 // A workflow: an order that is paid within a time limit or cancelled, as a state machine over the log.
-// Runs as it is: npx tsx --conditions=factline-source examples/workflows/main.ts
+// Runs as it is, in a clone:
+//   npx tsx --conditions=factline-source examples/workflows/main.ts
 import { z } from 'zod';
 import { CommandRejection, createFactline, defineCommand, defineEvent, defineWorkflow, showWorkflow } from 'factline';
 import { sqliteEngine } from 'factline/sqlite';

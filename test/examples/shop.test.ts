@@ -38,7 +38,7 @@ describe('the shop demo', () => {
     expect(drained).toContain('Every group is at the head of the log with zero open dead letters.');
 
     const lag = JSON.parse(run('cli', ['lag', '--db', db, '--json'])) as { groups: { group: string; lag: number; parked: number; openDeadLetters: number }[] };
-    expect(lag.groups.map((g) => g.group)).toEqual(['analytics', 'billing', 'email', 'fraud', 'inventory']);
+    expect(lag.groups.map((g) => g.group)).toEqual(['analytics', 'billing', 'email', 'fraud', 'inventory', 'payments', 'warehouse', 'workflow.order']);
     expect(lag.groups.every((g) => g.lag === 0 && g.parked === 0 && g.openDeadLetters === 0)).toBe(true);
   });
 
