@@ -1,4 +1,4 @@
-import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, LogRecord, PartitionStatus, Resolution } from '../../core/engine.js';
+import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, EventWindow, LogRecord, PartitionStatus, Resolution, TimedRecord } from '../../core/engine.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { toEventRecord } from './rows.js';
@@ -44,6 +44,7 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
       if (filter.group) add('grp', filter.group);
       if (filter.type) add('event_type', filter.type);
       if (filter.status) add('status', filter.status);
+      if (filter.subject !== undefined) add('subject', filter.subject);
       params.push(filter.limit ?? 1000);
       const sql = `select * from ${q}.dead_letters ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at, id limit $${params.length}`;
       return (await read<DeadLetterRow>(sql, params)).map(toDeadLetter);
@@ -119,6 +120,37 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
     async findEvent(id): Promise<LogRecord | undefined> {
       const [row] = await read<EventRow>(`select partition, sequence, id, source, type, key, body from ${q}.events where id = $1 limit 1`, [id]);
       return row ? toEventRecord(row) : undefined;
+    },
+
+    async openDeadLetterCounts() {
+      const rows = await read<{ grp: string; n: string; oldest: string }>(
+        `select grp, count(*) as n, min(created_at) as oldest from ${q}.dead_letters where status = 'open' group by grp order by grp`,
+      );
+      return rows.map((r) => ({ group: r.grp, open: Number(r.n), oldestAt: Number(r.oldest) }));
+    },
+
+    async eventsBefore(w: EventWindow): Promise<TimedRecord[]> {
+      const params: unknown[] = [w.partition, w.before, w.from];
+      const where = ['partition = $1', 'sequence < $2', 'sequence >= $3'];
+      if (w.type !== undefined) {
+        params.push(w.type);
+        where.push(`type = $${params.length}`);
+      }
+      if (w.subject !== undefined) {
+        params.push(w.subject);
+        where.push(`(body::json ->> 'subject') = $${params.length}`);
+      }
+      params.push(w.limit);
+      const rows = await read<EventRow & { time: string }>(
+        `select partition, sequence, id, source, type, key, time, body from ${q}.events where ${where.join(' and ')} order by sequence desc limit $${params.length}`,
+        params,
+      );
+      return rows.map((row) => ({ ...toEventRecord(row), time: Number(row.time) }));
+    },
+
+    async eventTime(partition, sequence) {
+      const [row] = await read<{ time: string }>(`select time from ${q}.events where partition = $1 and sequence = $2`, [partition, sequence]);
+      return row ? Number(row.time) : undefined;
     },
   };
 }

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, LogRecord, PartitionStatus, Resolution } from '../../core/engine.js';
+import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, EventWindow, LogRecord, PartitionStatus, Resolution, TimedRecord } from '../../core/engine.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { toDeadLetter, toLogRecord, type DeadLetterRow, type EventRow } from '../rows.js';
@@ -46,6 +46,7 @@ export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Cloc
       if (filter.group) add('grp = ?', filter.group);
       if (filter.type) add('event_type = ?', filter.type);
       if (filter.status) add('status = ?', filter.status);
+      if (filter.subject !== undefined) add('subject = ?', filter.subject);
       const sql = `select * from factline_dead_letters ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at, id limit ?`;
       params.push(filter.limit ?? 1000);
       return read('listDeadLetters', (db) => (db.prepare(sql).all(...params) as DeadLetterRow[]).map(toDeadLetter));
@@ -93,6 +94,35 @@ export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Cloc
       read('findEvent', (db) => {
         const row = db.prepare('select partition, sequence, id, source, type, key, body from factline_events where id = ? limit 1').get(id) as EventRow | undefined;
         return row ? toLogRecord(row) : undefined;
+      }),
+
+    openDeadLetterCounts: () =>
+      read('openDeadLetterCounts', (db) =>
+        (db.prepare("select grp, count(*) as n, min(created_at) as oldest from factline_dead_letters where status = 'open' group by grp order by grp").all() as { grp: string; n: number; oldest: number }[])
+          .map((r) => ({ group: r.grp, open: Number(r.n), oldestAt: Number(r.oldest) }))),
+
+    eventsBefore: (w: EventWindow): Promise<TimedRecord[]> =>
+      read('eventsBefore', (db) => {
+        const where = ['partition = ?', 'sequence < ?', 'sequence >= ?'];
+        const params: unknown[] = [w.partition, w.before, w.from];
+        if (w.type !== undefined) {
+          where.push('type = ?');
+          params.push(w.type);
+        }
+        if (w.subject !== undefined) {
+          where.push("json_extract(body, '$.subject') = ?");
+          params.push(w.subject);
+        }
+        params.push(w.limit);
+        const rows = db.prepare(`select partition, sequence, id, source, type, key, time, body from factline_events where ${where.join(' and ')} order by sequence desc limit ?`)
+          .all(...params) as (EventRow & { time: number })[];
+        return rows.map((row) => ({ ...toLogRecord(row), time: Number(row.time) }));
+      }),
+
+    eventTime: (partition, sequence) =>
+      read('eventTime', (db) => {
+        const row = db.prepare('select time from factline_events where partition = ? and sequence = ?').get(partition, sequence) as { time: number } | undefined;
+        return row ? Number(row.time) : undefined;
       }),
   };
 }
