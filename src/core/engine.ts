@@ -62,12 +62,36 @@ export interface Engine<Db = unknown> {
    * counts 1.
    */
   markStart(lease: Lease, position: number): Promise<number>;
+  /**
+   * Records, durably, that `member` of `group` runs handlers for each (type, version): inserted on
+   * the first declaration, `member` and `seenAt` updated on later ones. Declarations are never
+   * removed by the runtime (a group that stops is told apart by its leases, in `admin.status()`).
+   */
+  declareHandlers(group: string, member: string, handlers: readonly HandlerSpec[]): Promise<void>;
 
   /** Dead letters, lag and event lookup, for the CLI and the dashboard. */
   readonly admin: EngineAdmin;
 }
 
 export type StartFrom = 'beginning' | 'now';
+
+/** What a group's handler takes: an event (or command) type at one data version. */
+export interface HandlerSpec {
+  readonly type: string;
+  readonly version: number;
+  readonly kind: 'event' | 'command';
+}
+
+/** A stored handler declaration (`Engine.declareHandlers`). */
+export interface HandlerDeclaration extends HandlerSpec {
+  readonly group: string;
+  /** The member that declared it last. */
+  readonly member: string;
+  /** ms since epoch of the first declaration of (group, type, version). */
+  readonly declaredAt: number;
+  /** ms since epoch of the latest declaration. */
+  readonly seenAt: number;
+}
 
 export interface OpenOptions {
   /** Partition count for a new log; an existing log must have been created with the same count. */
@@ -260,4 +284,6 @@ export interface EngineAdmin {
   eventsBefore(window: EventWindow): Promise<TimedRecord[]>;
   /** The append time (ms since epoch) of a stored event, or undefined when there is none at that place. */
   eventTime(partition: number, sequence: number): Promise<number | undefined>;
+  /** Every handler declaration, ordered by group, type and version. */
+  handlers(): Promise<HandlerDeclaration[]>;
 }

@@ -1,4 +1,4 @@
-import type { AttemptError, DeadLetterRecord, LogRecord, ParkedRecord } from '../core/engine.js';
+import type { AttemptError, DeadLetterRecord, HandlerDeclaration, LogRecord, ParkedRecord } from '../core/engine.js';
 
 /**
  * Row shapes of the tables every log engine keeps (events, parked, dead letters) and their
@@ -86,5 +86,28 @@ export function toDeadLetter(row: DeadLetterRow): DeadLetterRecord {
     ...(row.resolved_by !== null ? { resolvedBy: row.resolved_by } : {}),
     ...(row.resolution !== null ? { resolution: row.resolution } : {}),
     history: JSON.parse(row.history) as DeadLetterRecord['history'],
+  };
+}
+
+/** A row of the handler declarations table, as both engines store it. */
+export interface HandlerRow {
+  grp: string;
+  type: string;
+  version: number | string;
+  kind: string;
+  member: string;
+  declared_at: number | string;
+  seen_at: number | string;
+}
+
+export function toHandlerDeclaration(row: HandlerRow): HandlerDeclaration {
+  return {
+    group: row.grp,
+    type: row.type,
+    version: Number(row.version),
+    kind: row.kind === 'command' ? 'command' : 'event',
+    member: row.member,
+    declaredAt: Number(row.declared_at),
+    seenAt: Number(row.seen_at),
   };
 }

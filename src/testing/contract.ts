@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import { consumeContract } from './contract-consume.js';
 import { failureContract } from './contract-failures.js';
 import { effectContract } from './contract-effects.js';
+import { handlerContract } from './contract-handlers.js';
 import { hazardContract } from './contract-hazards.js';
 import { leaseContract } from './contract-leases.js';
 import { publishContract } from './contract-publish.js';
@@ -19,5 +20,6 @@ export function engineContract<Db>(subject: ContractSubject<Db>): void {
     describe('failures', () => failureContract(subject));
     describe('hazards', () => hazardContract(subject));
     describe('effects', () => effectContract(subject));
+    describe('handler declarations', () => handlerContract(subject));
   });
 }

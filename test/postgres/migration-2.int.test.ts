@@ -31,16 +31,16 @@ describePg('migration 2 (inbox claims, starts)', () => {
   }
 
   it('brings a schema at migration 1 to the latest, keeping its inbox', async () => {
-    expect(LATEST_MIGRATION).toBe(2);
+    expect(LATEST_MIGRATION).toBeGreaterThanOrEqual(2);
     const schema = await atMigration1();
     const manual = postgresEngine({ connectionString: PG_URL, schema, migrate: 'manual', poolSize: 2 });
     await expect(manual.open({ partitions: 4 })).rejects.toThrow(StoreMismatchError);
     await manual.close();
 
-    expect(await migrate({ connectionString: PG_URL, schema })).toEqual({ schema, from: 1, to: 2 });
-    expect(await migrate({ connectionString: PG_URL, schema })).toEqual({ schema, from: 2, to: 2 });
+    expect(await migrate({ connectionString: PG_URL, schema })).toEqual({ schema, from: 1, to: LATEST_MIGRATION });
+    expect(await migrate({ connectionString: PG_URL, schema })).toEqual({ schema, from: LATEST_MIGRATION, to: LATEST_MIGRATION });
     const versions = (await pool.query(`select version from "${schema}".migrations order by version`)).rows.map((r: { version: number }) => r.version);
-    expect(versions).toEqual([1, 2]);
+    expect(versions).toEqual(Array.from({ length: LATEST_MIGRATION }, (_, i) => i + 1));
 
     const engine = postgresEngine({ connectionString: PG_URL, schema, migrate: 'manual', poolSize: 2 });
     try {

@@ -2,7 +2,7 @@ import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, EventWindow, LogR
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { toEventRecord } from './rows.js';
-import { toDeadLetter, type DeadLetterRow, type EventRow } from '../rows.js';
+import { toDeadLetter, toHandlerDeclaration, type DeadLetterRow, type EventRow, type HandlerRow } from '../rows.js';
 import type { PgPoolClient } from './types.js';
 
 /** Runs `fn` on a pooled connection, in a transaction when `tx` is true. */
@@ -151,6 +151,10 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
     async eventTime(partition, sequence) {
       const [row] = await read<{ time: string }>(`select time from ${q}.events where partition = $1 and sequence = $2`, [partition, sequence]);
       return row ? Number(row.time) : undefined;
+    },
+
+    async handlers() {
+      return (await read<HandlerRow>(`select * from ${q}.handlers order by grp, type, version`)).map(toHandlerDeclaration);
     },
   };
 }

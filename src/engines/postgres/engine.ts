@@ -241,6 +241,12 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
     markStart: (lease, position) =>
       own('markStart', 'write', async (c) => ((await c.query(st.markStart([lease.group, lease.partition, position]))).rows[0] as { starts: number }).starts),
 
+    declareHandlers: (group, member, handlers) =>
+      own('declareHandlers', 'transaction', async (c) => {
+        const now = clock.now();
+        for (const h of handlers) await c.query(st.declareHandler([group, h.type, h.version, h.kind, member, now]));
+      }),
+
     get admin(): EngineAdmin {
       return postgresAdmin((what, tx, fn) => own(what, tx ? 'transaction' : 'read', fn), schema, () => partitions ?? 0, clock);
     },

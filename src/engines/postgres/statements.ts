@@ -41,6 +41,9 @@ export function statements(schema: string) {
       on conflict (grp, partition) do update
         set starts = case when s.position = excluded.position then s.starts + 1 else 1 end, position = excluded.position
       returning starts`),
+    declareHandler: named('declareHandler', `
+      insert into ${q}.handlers (grp, type, version, kind, member, declared_at, seen_at) values ($1, $2, $3, $4, $5, $6, $6)
+      on conflict (grp, type, version) do update set kind = excluded.kind, member = excluded.member, seen_at = excluded.seen_at`),
     openDeadLetters: named('openDeadLetters', `select count(*)::int as n from ${q}.dead_letters where grp = $1 and status = 'open'`),
     commitBatch: named('commitBatch', `select ${q}.commit_batch($1, $2, $3, $4, $5::text[], $6::text[], $7, $8::text[], $9::text[]) as ok`),
     upsertParked: named('upsertParked', `

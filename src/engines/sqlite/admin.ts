@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, EventWindow, LogRecord, PartitionStatus, Resolution, TimedRecord } from '../../core/engine.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
-import { toDeadLetter, toLogRecord, type DeadLetterRow, type EventRow } from '../rows.js';
+import { toDeadLetter, toHandlerDeclaration, toLogRecord, type DeadLetterRow, type EventRow, type HandlerRow } from '../rows.js';
 
 /**
  * How admin reaches the file: `read` runs on the reader connection (committed data only), `write`
@@ -123,6 +123,13 @@ export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Cloc
       read('eventTime', (db) => {
         const row = db.prepare('select time from factline_events where partition = ? and sequence = ?').get(partition, sequence) as { time: number } | undefined;
         return row ? Number(row.time) : undefined;
+      }),
+
+    handlers: () =>
+      read('handlers', (db) => {
+        // A log written before the table existed, opened read-only: no declarations yet.
+        if (!db.prepare("select 1 from sqlite_master where type = 'table' and name = 'factline_handlers'").get()) return [];
+        return (db.prepare('select * from factline_handlers order by grp, type, version').all() as HandlerRow[]).map(toHandlerDeclaration);
       }),
   };
 }

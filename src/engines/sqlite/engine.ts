@@ -311,6 +311,12 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
 
     markStart: (lease, position) => ownTransaction('markStart', (_db, ws) => ws.markStart.get(lease.group, lease.partition, position)!.starts),
 
+    declareHandlers: (group, member, handlers) =>
+      ownTransaction('declareHandlers', (_db, ws) => {
+        const now = clock.now();
+        for (const h of handlers) ws.declareHandler.run(group, h.type, h.version, h.kind, member, now, now);
+      }),
+
     async pruneInbox(beforeMs) {
       let total = 0;
       for (;;) {

@@ -3,9 +3,9 @@ import { StoreMismatchError } from '../../core/errors.js';
 
 /**
  * Version of the table layout below; a file written by a newer Factline is refused. Layout 1 later
- * gained factline_starts, an added table that Factline versions without it ignore: it is created
- * when a layout 1 log without it is opened, and the version stays 1 so that those versions still
- * open the file.
+ * gained tables (ADDED) that Factline versions without them ignore: they are created when a
+ * layout 1 log without them is opened, and the version stays 1 so that those versions still open
+ * the file.
  */
 export const SCHEMA_VERSION = 1;
 const FORMAT = 'factline-log';
@@ -16,6 +16,23 @@ create table if not exists factline_starts (
   grp text not null, partition integer not null, position integer not null, starts integer not null,
   primary key (grp, partition)) without rowid;
 `;
+
+/** Per group, type and version: the handlers its members declared when they started. */
+const HANDLERS = `
+create table if not exists factline_handlers (
+  grp text not null, type text not null, version integer not null, kind text not null, member text not null,
+  declared_at integer not null, seen_at integer not null,
+  primary key (grp, type, version)) without rowid;
+`;
+
+/**
+ * Tables added to layout 1 after its first release, by name: created when a log without them is
+ * opened. Factline versions that do not know a table ignore it.
+ */
+const ADDED: readonly (readonly [string, string])[] = [
+  ['factline_starts', STARTS],
+  ['factline_handlers', HANDLERS],
+];
 
 const TABLES = `
 create table if not exists factline_meta (key text primary key, value text not null) without rowid;
@@ -51,7 +68,7 @@ create table if not exists factline_dead_letters (
   strict integer not null, status text not null, created_at integer not null,
   resolved_at integer, resolved_by text, resolution text, history text not null) without rowid;
 create index if not exists factline_dead_letters_group on factline_dead_letters (grp, status);
-${STARTS}`;
+${ADDED.map(([, ddl]) => ddl).join('')}`;
 
 function tableNames(db: Database.Database): string[] {
   return (db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]).map((r) => r.name);
@@ -121,7 +138,8 @@ export function ensureSchema(db: Database.Database, file: string, partitions: nu
       if (log.partitions !== partitions) {
         throw new StoreMismatchError(`${file} was created with ${log.partitions} partitions, not ${partitions}; open it with partitions: ${log.partitions} (the count of a log never changes)`);
       }
-      if (!tableNames(db).includes('factline_starts')) db.exec(STARTS);
+      const present = tableNames(db);
+      for (const [name, ddl] of ADDED) if (!present.includes(name)) db.exec(ddl);
       return log.partitions;
     }
     db.exec(TABLES);

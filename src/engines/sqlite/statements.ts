@@ -50,6 +50,10 @@ export function prepareWrites(db: Database.Database) {
          starts = case when position = excluded.position then starts + 1 else 1 end, position = excluded.position
        returning starts`,
     ),
+    declareHandler: st(db,
+      `insert into factline_handlers (grp, type, version, kind, member, declared_at, seen_at) values (?, ?, ?, ?, ?, ?, ?)
+       on conflict (grp, type, version) do update set kind = excluded.kind, member = excluded.member, seen_at = excluded.seen_at`,
+    ),
     pruneInbox: st(db, 
       'delete from factline_inbox where (grp, id, source) in (select grp, id, source from factline_inbox where handled_at < ? limit 5000)',
     ),
