@@ -36,5 +36,5 @@ export function html(strings: TemplateStringsArray, ...values: Part[]): Html {
 /** A query string from the defined, non-empty values (keys and values URL-encoded). */
 export function query(params: Record<string, string | number | undefined>): string {
   const entries = Object.entries(params).filter((e): e is [string, string | number] => e[1] !== undefined && e[1] !== '');
-  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]) => [k, String(v)])).toString()}` : '';
+  return entries.length ? `?${new URLSearchParams(entries.map(([k, v]): [string, string] => [k, String(v)])).toString()}` : '';
 }

@@ -23,6 +23,7 @@ export function layout(ctx: PageContext, here: Here, title: string, body: Html):
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Factline</title>
 <link rel="stylesheet" href="${ctx.base}/assets/style.css">
+<link rel="icon" href="${ctx.base}/favicon.ico">
 <script src="${ctx.base}/assets/app.js" defer></script>
 </head>
 <body>

@@ -8,7 +8,7 @@ const rate = (r: number | undefined) => (r === undefined ? '-' : `${r < 10 ? r.t
 function groupRow(ctx: PageContext, g: GroupView, now: number): Html {
   const oldestUnhandled = Math.min(...g.partitions.map((p) => p.oldestUnhandledAt ?? Infinity));
   return html`<tr class="${g.openDeadLetters > 0 ? 'alarm' : ''}" data-group="${g.group}">
-  <td><a href="#group-${g.group}">${g.group}</a></td>
+  <td>${g.group}</td>
   <td class="num" data-field="lag">${g.lag}</td>
   <td class="num">${rate(g.throughput)}</td>
   <td class="num ${g.retryingKeys > 0 ? 'warn' : ''}" data-field="retrying">${g.retryingKeys}</td>
@@ -20,18 +20,29 @@ function groupRow(ctx: PageContext, g: GroupView, now: number): Html {
 </tr>`;
 }
 
-function groupDetail(g: GroupView, now: number): Html {
-  return html`<div class="panel" id="group-${g.group}">
-  <strong>${g.group}</strong> <span class="dim">lag ${g.lag}, ${g.parkedKeys} parked key${g.parkedKeys === 1 ? '' : 's'}, ${g.retryingKeys} retrying</span>
-  <table>
-    <thead><tr><th class="num">partition</th><th class="num">position</th><th class="num">head</th><th class="num">lag</th><th class="num">parked events</th><th class="num">oldest unhandled</th><th>lease holder</th></tr></thead>
-    <tbody>${g.partitions.map((p) => html`<tr><td class="num">${p.partition}</td><td class="num">${p.position}</td><td class="num">${p.head}</td><td class="num ${p.lag > 0 ? 'warn' : ''}">${p.lag}</td><td class="num">${p.parked}</td><td class="num">${age(p.oldestUnhandledAt, now)}</td><td>${p.owner ?? html`<span class="dim">none</span>`}</td></tr>`)}</tbody>
-  </table>
-  ${g.retrying.length > 0 ? html`<table>
-    <thead><tr><th>retrying key</th><th class="num">partition</th><th>event</th><th class="num">attempts</th><th>next attempt</th><th class="num">waiting behind</th><th>last error</th></tr></thead>
-    <tbody>${g.retrying.map((r) => html`<tr><td>${r.key}</td><td class="num">${r.partition}</td><td>${r.type} <span class="dim">${r.eventId}</span></td><td class="num">${r.attempts}</td><td>${r.nextAttemptAt > now ? `in ${duration(r.nextAttemptAt - now)}` : 'due'}</td><td class="num">${r.waiting}</td><td class="trunc" title="${r.lastError ?? ''}">${r.lastError ?? '-'}</td></tr>`)}</tbody>
-  </table>` : ''}
-</div>`;
+/** Lag per group and partition in one matrix; a cell's title has its position, head, parked events and lease holder. */
+function partitionMatrix(o: Overview): Html {
+  const count = Math.max(0, ...o.groups.map((g) => g.partitions.length));
+  const columns = Array.from({ length: count }, (_, i) => i);
+  return html`<table id="partitions">
+  <thead><tr><th>group</th>${columns.map((p) => html`<th class="num">p${p}</th>`)}</tr></thead>
+  <tbody>${o.groups.map((g) => html`<tr><td>${g.group}</td>${columns.map((i) => {
+    const p = g.partitions[i];
+    if (!p) return html`<td class="num dim">-</td>`;
+    const title = `partition ${p.partition}: position ${p.position}, head ${p.head}, ${p.parked} parked, lease ${p.owner ?? 'none'}${p.oldestUnhandledAt !== undefined ? `, oldest unhandled ${age(p.oldestUnhandledAt, o.at)}` : ''}`;
+    return html`<td class="num ${p.lag > 0 || p.parked > 0 ? 'warn' : p.owner ? '' : 'dim'}" title="${title}">${p.lag}${p.parked > 0 ? html`<sup>${p.parked}p</sup>` : ''}</td>`;
+  })}</tr>`)}</tbody>
+</table>
+<p class="dim">cells: events behind the head (parked events as <sup>Np</sup>); hover a cell for its position, head and lease holder; dim cells have no lease holder</p>`;
+}
+
+function retryingTable(o: Overview): Html {
+  const rows = o.groups.flatMap((g) => g.retrying.map((r) => ({ g: g.group, r })));
+  if (rows.length === 0) return html`<p class="dim">no key is retrying</p>`;
+  return html`<table id="retrying">
+    <thead><tr><th>group</th><th>key</th><th class="num">partition</th><th>event</th><th class="num">attempts</th><th>next attempt</th><th class="num">waiting behind</th><th>last error</th></tr></thead>
+    <tbody>${rows.map(({ g, r }) => html`<tr><td>${g}</td><td>${r.key}</td><td class="num">${r.partition}</td><td>${r.type} <span class="dim">${r.eventId}</span></td><td class="num">${r.attempts}</td><td>${r.nextAttemptAt > o.at ? `in ${duration(r.nextAttemptAt - o.at)}` : 'due'}</td><td class="num">${r.waiting}</td><td class="trunc" title="${r.lastError ?? ''}">${r.lastError ?? '-'}</td></tr>`)}</tbody>
+  </table>`;
 }
 
 /** The live part of the overview, also served alone for the refresh. */
@@ -53,8 +64,10 @@ ${o.groups.length === 0 ? html`<p class="dim">no consumer group has started on t
   <thead><tr><th>group</th><th class="num">lag</th><th class="num">throughput</th><th class="num">retrying keys</th><th class="num">parked keys</th><th class="num">oldest unhandled</th><th class="num">open dead letters</th><th class="num">oldest dead letter</th><th>members (leases)</th></tr></thead>
   <tbody>${o.groups.map((g) => groupRow(ctx, g, o.at))}</tbody>
 </table>`}
-<h2>Partitions, leases and retrying keys</h2>
-${o.groups.map((g) => groupDetail(g, o.at))}
+<h2>Lag per partition</h2>
+${partitionMatrix(o)}
+<h2>Retrying keys</h2>
+${retryingTable(o)}
 <p class="dim">${o.partitions} partitions · as of ${new Date(o.at).toISOString()}</p>`;
 }
 
