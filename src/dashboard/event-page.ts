@@ -11,6 +11,8 @@ export interface EventPageQuery {
   readonly limit?: number | undefined;
   readonly type?: string | undefined;
   readonly subject?: string | undefined;
+  /** Stored events examined per partition and page; default PAGE_WINDOW (lower it in tests). */
+  readonly window?: number | undefined;
 }
 
 export interface EventPage {
@@ -56,7 +58,7 @@ export async function eventPage(admin: EngineAdmin, q: EventPageQuery): Promise<
 
   const windows = await Promise.all(before.map(async (b, partition) => {
     if (b <= 1) return { from: 1, rows: [] as TimedRecord[], horizon: -Infinity };
-    const from = Math.max(1, b - PAGE_WINDOW);
+    const from = Math.max(1, b - Math.max(1, Math.floor(q.window ?? PAGE_WINDOW)));
     const rows = await admin.eventsBefore({ partition, before: b, from, limit, ...filter });
     // Events of this partition not examined yet are at most this old (times grow with sequences).
     let horizon = -Infinity;
