@@ -9,7 +9,7 @@ export const CLIENT_JS = String.raw`
   'use strict';
   var root = document.documentElement;
   var base = root.getAttribute('data-base') || '';
-  var themeKey = 'factline-theme', tokenKey = 'factline-token';
+  var themeKey = 'factline-theme', tokenKey = 'factline-token', noticeKey = 'factline-notice';
 
   function applyTheme(t) { if (t === 'light' || t === 'dark') root.setAttribute('data-theme', t); else root.removeAttribute('data-theme'); }
   try { applyTheme(localStorage.getItem(themeKey)); } catch (e) { /* storage blocked */ }
@@ -48,6 +48,10 @@ export const CLIENT_JS = String.raw`
       showTokenState();
     });
     showTokenState();
+    try {
+      var kept = sessionStorage.getItem(noticeKey);
+      if (kept) { sessionStorage.removeItem(noticeKey); notice(kept, false); }
+    } catch (e) { /* ignore */ }
 
     document.querySelectorAll('[data-live]').forEach(function (el) {
       var url = el.getAttribute('data-live');
@@ -97,8 +101,10 @@ export const CLIENT_JS = String.raw`
         return r.json().then(function (data) { return { ok: r.ok, data: data }; });
       }).then(function (res) {
         if (!res.ok) throw new Error(res.data && res.data.error ? res.data.error.message : 'request failed');
-        notice(res.data.message || 'done', false);
-        setTimeout(function () { location.reload(); }, 600);
+        var message = res.data.message || 'done';
+        notice(message, false);
+        try { sessionStorage.setItem(noticeKey, message); } catch (e) { /* ignore */ }
+        location.reload();
       }).catch(function (err) {
         notice(err.message, true);
         buttons.forEach(function (b) { b.disabled = false; });
