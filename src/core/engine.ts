@@ -1,4 +1,5 @@
 import type { NewEvent, StoredEvent } from './envelope.js';
+import type { FlowTrace, TraceOptions } from './trace.js';
 
 /**
  * The port every log engine implements (SQLite, PostgreSQL). All methods are async so that
@@ -218,6 +219,8 @@ export interface ConsumeTx<Db = unknown> extends Tx<Db> {
 export interface DeadLetterFilter {
   readonly group?: string;
   readonly type?: string;
+  /** The subject of the dead event (the entity it is about). */
+  readonly subject?: string;
   readonly status?: DeadLetterStatus;
   readonly limit?: number;
 }
@@ -257,4 +260,10 @@ export interface EngineAdmin {
   findEvent(id: string): Promise<LogRecord | undefined>;
   /** Every handler declaration, ordered by group, type and version. */
   handlers(): Promise<HandlerDeclaration[]>;
+  /**
+   * The flow of an event id, a correlation id or a subject (tried in that order), and each
+   * event's outcome in every group that declared a handler for its type (see core/trace.ts).
+   * Index lookups only; reads committed data.
+   */
+  trace(query: string, options?: TraceOptions): Promise<FlowTrace>;
 }

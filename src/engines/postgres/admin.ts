@@ -2,6 +2,8 @@ import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, LogRecord, Partit
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { toEventRecord } from './rows.js';
+import { traceFlow } from '../flow-trace.js';
+import { postgresTraceReader } from './trace-reader.js';
 import { toDeadLetter, toHandlerDeclaration, type DeadLetterRow, type EventRow, type HandlerRow } from '../rows.js';
 import type { PgPoolClient } from './types.js';
 
@@ -33,7 +35,7 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
   const read = async <R>(text: string, values: unknown[] = []): Promise<R[]> =>
     withClient('admin', false, async (c) => (await c.query(text, values)).rows as R[]);
 
-  return {
+  const admin: EngineAdmin = {
     async listDeadLetters(filter: DeadLetterFilter) {
       const where: string[] = [];
       const params: unknown[] = [];
@@ -43,6 +45,7 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
       };
       if (filter.group) add('grp', filter.group);
       if (filter.type) add('event_type', filter.type);
+      if (filter.subject) add('subject', filter.subject);
       if (filter.status) add('status', filter.status);
       params.push(filter.limit ?? 1000);
       const sql = `select * from ${q}.dead_letters ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at, id limit $${params.length}`;
@@ -124,5 +127,8 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
     async handlers() {
       return (await read<HandlerRow>(`select * from ${q}.handlers order by grp, type, version`)).map(toHandlerDeclaration);
     },
+
+    trace: (query, options) => traceFlow(postgresTraceReader(read, schema, () => admin.handlers()), query, options),
   };
+  return admin;
 }
