@@ -1,4 +1,5 @@
 import type { NewEvent, StoredEvent } from './envelope.js';
+import type { FlowTrace, TraceOptions } from './trace.js';
 
 /**
  * The port every log engine implements (SQLite, PostgreSQL). All methods are async so that
@@ -218,9 +219,9 @@ export interface ConsumeTx<Db = unknown> extends Tx<Db> {
 export interface DeadLetterFilter {
   readonly group?: string;
   readonly type?: string;
-  readonly status?: DeadLetterStatus;
-  /** Only dead letters of this subject (exact match). */
+  /** The subject of the dead event (the entity it is about). */
   readonly subject?: string;
+  readonly status?: DeadLetterStatus;
   readonly limit?: number;
 }
 
@@ -286,4 +287,10 @@ export interface EngineAdmin {
   eventTime(partition: number, sequence: number): Promise<number | undefined>;
   /** Every handler declaration, ordered by group, type and version. */
   handlers(): Promise<HandlerDeclaration[]>;
+  /**
+   * The flow of an event id, a correlation id or a subject (tried in that order), and each
+   * event's outcome in every group that declared a handler for its type (see core/trace.ts).
+   * Index lookups only; reads committed data.
+   */
+  trace(query: string, options?: TraceOptions): Promise<FlowTrace>;
 }

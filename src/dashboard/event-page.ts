@@ -11,7 +11,10 @@ export interface EventPageQuery {
   readonly limit?: number | undefined;
   readonly type?: string | undefined;
   readonly subject?: string | undefined;
-  /** Stored events examined per partition and page; default PAGE_WINDOW (lower it in tests). */
+  /**
+   * Stored events examined per partition and page; default PAGE_WINDOW, or the whole partition
+   * when `subject` is given (subjects are indexed). Lower it in tests.
+   */
   readonly window?: number | undefined;
 }
 
@@ -41,9 +44,10 @@ export function decodeCursor(cursor: string, partitions: number): number[] {
 
 /**
  * One keyset page of the log, newest first: merged across partitions by append time, each
- * partition in sequence order. A page examines at most PAGE_WINDOW stored events per partition,
- * so its cost does not grow with the log; with a filter that matches rarely a page may hold fewer
- * events than asked (even none) and still have a `next` cursor.
+ * partition in sequence order. A page examines at most PAGE_WINDOW stored events per partition
+ * (a subject filter goes through the subject index instead), so its cost does not grow with the
+ * log; with a type filter that matches rarely a page may hold fewer events than asked (even none)
+ * and still have a `next` cursor.
  *
  * Guaranteed: following `next` from the first page returns every matching event stored when
  * that page was read exactly once (events appended later appear only on a new first page). The
@@ -58,7 +62,7 @@ export async function eventPage(admin: EngineAdmin, q: EventPageQuery): Promise<
 
   const windows = await Promise.all(before.map(async (b, partition) => {
     if (b <= 1) return { from: 1, rows: [] as TimedRecord[], horizon: -Infinity };
-    const from = Math.max(1, b - Math.max(1, Math.floor(q.window ?? PAGE_WINDOW)));
+    const from = Math.max(1, b - Math.max(1, Math.floor(q.window ?? (q.subject ? Number.MAX_SAFE_INTEGER : PAGE_WINDOW))));
     const rows = await admin.eventsBefore({ partition, before: b, from, limit, ...filter });
     // Events of this partition not examined yet are at most this old (times grow with sequences).
     let horizon = -Infinity;

@@ -1,29 +1,9 @@
+import type { FlowOutcome, FlowTrace } from '../core/trace.js';
 import { age, duration, iso } from './format.js';
 import { html, query, type Html } from './html.js';
 import { layout, type PageContext } from './layout.js';
 
-type Outcome =
-  | { group: string; state: 'handled'; at?: number; attempts?: number; durationMs?: number; fromPosition: boolean }
-  | { group: string; state: 'retrying'; attempts: number; nextAttemptAt: number; lastError?: string }
-  | { group: string; state: 'parked'; behind?: { eventId: string; sequence: number }; reason?: string }
-  | { group: string; state: 'dead-letter'; deadLetterId: string; since: number; reason: string }
-  | { group: string; state: 'not-reached'; behind: number }
-  | { group: null; state: 'no-handler' };
-
-/** What the page reads of a flow trace (the engine's `admin.trace` result). */
-export interface FlowView {
-  readonly query: string;
-  readonly matched: string;
-  readonly events: readonly {
-    readonly id: string; readonly source: string; readonly type: string; readonly subject?: string; readonly time: string;
-    readonly partition: number; readonly sequence: number; readonly correlationId?: string; readonly causationId?: string;
-    readonly outcomes: readonly Outcome[];
-  }[];
-  readonly verdict: { readonly state: string; readonly where?: { eventId: string; group: string }; readonly since?: number; readonly summary: string };
-  readonly notes: readonly string[];
-}
-
-function outcome(ctx: PageContext, o: Outcome, now: number): Html {
+function outcome(ctx: PageContext, o: FlowOutcome, now: number): Html {
   switch (o.state) {
     case 'handled':
       return html`<span class="outcome handled" data-group="${o.group}" data-state="handled">${o.group}: handled${o.attempts !== undefined && o.attempts > 1 ? ` after ${o.attempts} attempts` : ''}${o.durationMs !== undefined ? ` in ${duration(o.durationMs)}` : ''}</span>`;
@@ -32,7 +12,7 @@ function outcome(ctx: PageContext, o: Outcome, now: number): Html {
     case 'parked':
       return html`<span class="outcome parked" data-group="${o.group}" data-state="parked" title="${o.reason ?? ''}">${o.group}: parked${o.behind ? html` behind <a href="${ctx.base}/events/${encodeURIComponent(o.behind.eventId)}">#${o.behind.sequence}</a>` : ''}</span>`;
     case 'dead-letter':
-      return html`<span class="outcome dead-letter" data-group="${o.group}" data-state="dead-letter"><a href="${ctx.base}/dead-letters/${encodeURIComponent(o.deadLetterId)}">${o.group}: dead letter</a> for ${age(o.since, now)}: ${o.reason}</span>`;
+      return html`<span class="outcome dead-letter" data-status="${o.status ?? 'open'}" data-group="${o.group}" data-state="dead-letter"><a href="${ctx.base}/dead-letters/${encodeURIComponent(o.deadLetterId)}">${o.group}: ${o.status === 'discarded' ? 'dead letter, discarded' : 'dead letter'}</a> for ${age(o.since, now)}: ${o.reason}</span>`;
     case 'not-reached':
       return html`<span class="outcome not-reached" data-group="${o.group}" data-state="not-reached">${o.group}: not reached (${o.behind} before it)</span>`;
     case 'no-handler':
@@ -40,7 +20,7 @@ function outcome(ctx: PageContext, o: Outcome, now: number): Html {
   }
 }
 
-export function flowPage(ctx: PageContext, q: string, t: FlowView | undefined, now = Date.now()): Html {
+export function flowPage(ctx: PageContext, q: string, t: FlowTrace | undefined, now = Date.now()): Html {
   return layout(ctx, 'flow', q ? `Flow ${q}` : 'Flow', html`<h1>Flow</h1>
 <form class="filters" method="get" action="${ctx.base}/flow">
   <label>order id (subject), correlation id or event id<input type="search" name="q" value="${q}" autofocus></label>

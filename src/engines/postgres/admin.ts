@@ -1,7 +1,10 @@
 import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, EventWindow, LogRecord, PartitionStatus, Resolution, TimedRecord } from '../../core/engine.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
+import { bodyAttribute } from './migration-trace.js';
 import { toEventRecord } from './rows.js';
+import { traceFlow } from '../flow-trace.js';
+import { postgresTraceReader } from './trace-reader.js';
 import { toDeadLetter, toHandlerDeclaration, type DeadLetterRow, type EventRow, type HandlerRow } from '../rows.js';
 import type { PgPoolClient } from './types.js';
 
@@ -33,7 +36,7 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
   const read = async <R>(text: string, values: unknown[] = []): Promise<R[]> =>
     withClient('admin', false, async (c) => (await c.query(text, values)).rows as R[]);
 
-  return {
+  const admin: EngineAdmin = {
     async listDeadLetters(filter: DeadLetterFilter) {
       const where: string[] = [];
       const params: unknown[] = [];
@@ -43,8 +46,8 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
       };
       if (filter.group) add('grp', filter.group);
       if (filter.type) add('event_type', filter.type);
+      if (filter.subject) add('subject', filter.subject);
       if (filter.status) add('status', filter.status);
-      if (filter.subject !== undefined) add('subject', filter.subject);
       params.push(filter.limit ?? 1000);
       const sql = `select * from ${q}.dead_letters ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at, id limit $${params.length}`;
       return (await read<DeadLetterRow>(sql, params)).map(toDeadLetter);
@@ -138,7 +141,8 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
       }
       if (w.subject !== undefined) {
         params.push(w.subject);
-        where.push(`(body::json ->> 'subject') = $${params.length}`);
+        // The same expression as the subject index (migration 4), so that the lookup can use it.
+        where.push(`${bodyAttribute('subject')} = $${params.length}`);
       }
       params.push(w.limit);
       const rows = await read<EventRow & { time: string }>(
@@ -156,5 +160,8 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
     async handlers() {
       return (await read<HandlerRow>(`select * from ${q}.handlers order by grp, type, version`)).map(toHandlerDeclaration);
     },
+
+    trace: (query, options) => traceFlow(postgresTraceReader(read, schema, () => admin.handlers()), query, options),
   };
+  return admin;
 }

@@ -2,6 +2,9 @@ import type Database from 'better-sqlite3';
 import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, EventWindow, LogRecord, PartitionStatus, Resolution, TimedRecord } from '../../core/engine.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
+import { traceFlow } from '../flow-trace.js';
+import { sqliteTraceReader } from './trace-reader.js';
+import { bodyAttribute } from './schema.js';
 import { toDeadLetter, toHandlerDeclaration, toLogRecord, type DeadLetterRow, type EventRow, type HandlerRow } from '../rows.js';
 
 /**
@@ -35,7 +38,7 @@ function resolve(db: Database.Database, dl: DeadLetterRecord, action: 'replayed'
 export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Clock): EngineAdmin {
   const { read, write } = access;
 
-  return {
+  const admin: EngineAdmin = {
     async listDeadLetters(filter: DeadLetterFilter) {
       const where: string[] = [];
       const params: unknown[] = [];
@@ -45,8 +48,8 @@ export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Cloc
       };
       if (filter.group) add('grp = ?', filter.group);
       if (filter.type) add('event_type = ?', filter.type);
+      if (filter.subject) add('subject = ?', filter.subject);
       if (filter.status) add('status = ?', filter.status);
-      if (filter.subject !== undefined) add('subject = ?', filter.subject);
       const sql = `select * from factline_dead_letters ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at, id limit ?`;
       params.push(filter.limit ?? 1000);
       return read('listDeadLetters', (db) => (db.prepare(sql).all(...params) as DeadLetterRow[]).map(toDeadLetter));
@@ -110,7 +113,8 @@ export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Cloc
           params.push(w.type);
         }
         if (w.subject !== undefined) {
-          where.push("json_extract(body, '$.subject') = ?");
+          // The same expression as the subject index, so that the lookup can use it.
+          where.push(`${bodyAttribute('subject')} = ?`);
           params.push(w.subject);
         }
         params.push(w.limit);
@@ -131,7 +135,10 @@ export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Cloc
         if (!db.prepare("select 1 from sqlite_master where type = 'table' and name = 'factline_handlers'").get()) return [];
         return (db.prepare('select * from factline_handlers order by grp, type, version').all() as HandlerRow[]).map(toHandlerDeclaration);
       }),
+
+    trace: (query, options) => traceFlow(sqliteTraceReader(read, () => admin.handlers()), query, options),
   };
+  return admin;
 }
 
 /** Position, head, oldest unhandled event, parked count and owner of every group and partition. */
