@@ -28,7 +28,7 @@ export function flowPage(ctx: PageContext, q: string, t: FlowTrace | undefined, 
 </form>
 ${t === undefined ? html`<p class="dim">Every event of the flow and every consumer group's outcome for each, with a verdict: complete, in progress or stuck (and where).</p>` : html`
 <div class="verdict ${t.verdict.state}" id="verdict" data-state="${t.verdict.state}">
-  <strong>${t.verdict.state}</strong>: ${t.verdict.summary}
+  <strong>${t.verdict.state}</strong>: ${t.verdict.summary.startsWith(`${t.verdict.state}: `) ? t.verdict.summary.slice(t.verdict.state.length + 2) : t.verdict.summary}
   ${t.verdict.where ? html`<div class="dim">at <a href="${ctx.base}/events/${encodeURIComponent(t.verdict.where.eventId)}">${t.verdict.where.eventId}</a> in ${t.verdict.where.group}${t.verdict.since !== undefined ? ` for ${age(t.verdict.since, now)}` : ''}</div>` : ''}
 </div>
 <p class="dim">matched by ${t.matched}; ${t.events.length} event${t.events.length === 1 ? '' : 's'}</p>

@@ -72,6 +72,31 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium after the shop demo', {
     await page.close();
   });
 
+  it('shows a handled order\'s flow as complete and a dead-lettered one as stuck in fraud', async () => {
+    const dead = JSON.parse(run('cli', ['dlq', 'list', '--db', db, '--status', 'open', '--json'])) as { subject: string }[];
+    const stuckOrder = dead[0]!.subject;
+    const handledOrder = stuckOrder.replace(/\d{4}$/, '0001');
+    const page = await browser.newPage({ viewport: { width: 1366, height: 860 }, colorScheme: 'dark' });
+    await page.goto(`${writable.url}/flow`);
+    await page.fill('input[name="q"]', handledOrder);
+    await page.press('input[name="q"]', 'Enter');
+    await expect.poll(() => page.locator('#verdict').getAttribute('data-state')).toBe('complete');
+    expect(await page.locator('#timeline > li').count()).toBeGreaterThan(1);
+    expect(await page.locator('#timeline [data-state="handled"][data-group="fraud"]').count()).toBe(1);
+    expect(await page.locator('#timeline [data-state="dead-letter"]').count()).toBe(0);
+
+    await page.fill('input[name="q"]', stuckOrder);
+    await page.press('input[name="q"]', 'Enter');
+    await expect.poll(() => page.locator('#verdict').getAttribute('data-state')).toBe('stuck');
+    expect(await page.locator('#verdict').innerText()).toContain('fraud');
+    expect(await page.locator('#timeline [data-state="dead-letter"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-group')))).toEqual(['fraud']);
+    await page.screenshot({ path: join(IMAGES, 'dashboard-flow-stuck.png') });
+    // From the stuck outcome to its dead letter.
+    await page.locator('#timeline [data-state="dead-letter"] a').click();
+    await expect.poll(() => page.locator('#reason').innerText()).toContain('no risk profile');
+    await page.close();
+  });
+
   it('offers no replay without a token, and its API refuses with 403', async () => {
     const page = await browser.newPage();
     await page.goto(`${readOnly.url}/dead-letters?group=fraud&status=open`);
