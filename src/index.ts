@@ -26,6 +26,7 @@ export type {
   Engine, Tx, ConsumeTx, Lease, Assignment, LogRecord, ParkedRecord, DeadLetterRecord, DeadLetterStatus, BatchCommit,
   EngineAdmin, DeadLetterFilter, Resolution, PartitionStatus, AttemptError, StartFrom, OpenOptions, OpenedLog,
 } from './core/engine.js';
+export type { FlowTrace, FlowEvent, FlowOutcome, FlowVerdict, TraceOptions } from './core/trace.js';
 export type { StandardSchemaV1 } from './core/standard-schema.js';
 export type { Clock } from './core/clock.js';
 export type { Logger } from './observe/logger.js';

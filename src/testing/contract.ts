@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { adminContract } from './contract-admin.js';
 import { consumeContract } from './contract-consume.js';
 import { failureContract } from './contract-failures.js';
 import { effectContract } from './contract-effects.js';
@@ -9,6 +10,7 @@ import { publishContract } from './contract-publish.js';
 import { scheduleContract } from './contract-schedule.js';
 import { commandContract } from './contract-commands.js';
 import { workflowContract } from './contract-workflows.js';
+import { traceContract } from './contract-trace.js';
 import type { ContractSubject } from './subject.js';
 
 /**
@@ -26,6 +28,8 @@ export function engineContract<Db>(subject: ContractSubject<Db>): void {
     describe('scheduled delivery', () => scheduleContract(subject));
     describe('commands', () => commandContract(subject));
     describe('workflows', () => workflowContract(subject));
+    describe('admin', () => adminContract(subject));
     describe('handler declarations', () => handlerContract(subject));
+    describe('trace', () => traceContract(subject));
   });
 }
