@@ -13,7 +13,9 @@ export const FLOW_COMMANDS: readonly Command[] = [
     run: (v, [query], io) =>
       withStore(v, async ({ engine }) => {
         const trace = await engine.admin.trace(query!);
-        emit(io, trace, renderTrace(trace, Date.now()));
+        // Commands of the flow carry their decision: accepted, rejected with its reason, or pending.
+        const commands = new Map((await engine.admin.commands({ ids: trace.events.map((e) => e.id) })).map((c) => [c.id, c]));
+        emit(io, { ...trace, commands: [...commands.values()] }, renderTrace(trace, Date.now(), commands));
         return traceExitCode(trace);
       }),
   },

@@ -1,3 +1,4 @@
+import type { CommandRecord } from '../core/process-store.js';
 import type { FlowOutcome, FlowTrace } from '../core/trace.js';
 import { age, iso, truncate } from './format.js';
 
@@ -34,13 +35,15 @@ const MATCHED: Record<FlowTrace['matched'], string> = {
 };
 
 /** `factline trace` as text: the verdict first, then each event with every group's outcome. */
-export function renderTrace(trace: FlowTrace, now: number): string {
+export function renderTrace(trace: FlowTrace, now: number, commands: ReadonlyMap<string, CommandRecord> = new Map()): string {
   if (trace.matched === 'none') return trace.verdict.summary;
   const lines = [`${trace.query}: matched ${MATCHED[trace.matched]}`, trace.verdict.summary, ''];
   for (const e of trace.events) {
     lines.push(`${e.time}  ${e.type}  ${e.subject ?? '-'}  p${e.partition}#${e.sequence}  ${e.id}${e.causationId ? `  (caused by ${e.causationId})` : ''}`);
     const width = Math.max(0, ...e.outcomes.map((o) => (o.group ?? '').length));
     for (const o of e.outcomes) lines.push(`  ${(o.group ?? '').padEnd(width)}${o.group === null ? '' : '  '}${outcomeText(o, now)}`);
+    const c = commands.get(e.id);
+    if (c) lines.push(`  command outcome: ${c.status === 'pending' ? 'pending' : `${c.status} by ${c.group ?? '?'}${c.reason !== undefined ? `: ${c.reason}` : ''}`}`);
   }
   if (trace.notes.length) lines.push('', ...trace.notes.map((n) => `note: ${n}`));
   return lines.join('\n');

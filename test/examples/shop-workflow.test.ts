@@ -45,6 +45,9 @@ describe('the shop demo\'s order workflow', () => {
     expect(slow.history[1]).toMatchObject({ to: 'OrderCancelled', timer: 'payment' });
     expect(slow.commands.map((c) => [c.type, c.outcome.status])).toEqual([['shop.payment.authorize', 'accepted'], ['shop.payment.refund', 'accepted']]);
 
+    // factline trace shows each command's decision under it.
+    expect(run('cli', ['trace', declined.key, '--db', db])).toContain('command outcome: rejected by payments: card declined');
+
     const text = run('cli', ['workflow', 'show', 'order', declined.key, '--db', db]);
     expect(text).toContain('state:       OrderCancelled (ended)');
     expect(text).toContain('rejected: card declined');
