@@ -1,6 +1,7 @@
 import type { Context, Hono } from 'hono';
 import type { DeadLetterFilter, DeadLetterRecord, DeadLetterStatus, Engine, LogRecord, TimedRecord } from '../core/engine.js';
 import { FactlineError } from '../core/errors.js';
+import { listWorkflows, showWorkflow } from '../workflow/inspect.js';
 import { checkMutation } from './auth.js';
 import { eventPage } from './event-page.js';
 import { traceOf } from './flow-source.js';
@@ -149,6 +150,35 @@ export function mountApi(app: Hono, base: string, d: ApiDeps): void {
     const q = c.req.query('q') ?? '';
     if (q.trim() === '') return c.json({ error: { code: 'BAD_REQUEST', message: 'give ?q= an order id (subject), a correlation id or an event id' } }, 400);
     return c.json(await trace(q.trim()));
+  });
+
+  // Workflow instances: the same views as `factline workflow list` and `workflow show`.
+  app.get(`${api}/workflows`, async (c) => {
+    try {
+      const whole = (name: string) => {
+        const v = c.req.query(name);
+        if (v === undefined) return undefined;
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0) throw new FactlineError('BAD_REQUEST', `${name} must be a whole number, got ${v}`);
+        return n;
+      };
+      const [name, state, stuckAfterMs, limit] = [c.req.query('name'), c.req.query('state'), whole('stuckAfterMs'), whole('limit')];
+      return c.json(await listWorkflows(engine, {
+        ...(name ? { name } : {}), ...(state ? { state } : {}), stuck: c.req.query('stuck') === 'true',
+        ...(stuckAfterMs !== undefined ? { stuckAfterMs } : {}), ...(limit !== undefined ? { limit } : {}),
+      }, d.now()));
+    } catch (err) {
+      return errorResponse(c, err);
+    }
+  });
+
+  app.get(`${api}/workflows/:name/:key`, async (c) => {
+    try {
+      return c.json(await showWorkflow(engine, c.req.param('name'), c.req.param('key'), d.now()));
+    } catch (err) {
+      if (err instanceof FactlineError && err.code === 'NOT_FOUND') return c.json({ error: { code: err.code, message: err.message } }, 404);
+      return errorResponse(c, err);
+    }
   });
 
   // Mutations only by POST: any other method on these paths is refused rather than run.
