@@ -15,9 +15,10 @@ import { ConsumerGroup, conflictingOptions, effectiveOptions, type ConsumerOptio
 import { GroupRunner } from './consumer/group-runner.js';
 import { ReadGate } from './consumer/read-gate.js';
 import type { Publisher } from './consumer/publisher.js';
-import { commandAsEvent, type CommandDefinition, type CommandInputOf, type CommandDataOf } from './core/command.js';
+import type { CommandDefinition, CommandInputOf, CommandDataOf } from './core/command.js';
 import { DueDelivery } from './schedule/due-delivery.js';
-import { dueAt, publishPart, type ScheduleOptions, type ScheduledDelivery } from './schedule/schedule-options.js';
+import type { ScheduleOptions, ScheduledDelivery } from './schedule/schedule-options.js';
+import { sendAndSchedule } from './publish/send-and-schedule.js';
 import { waitForOutcome, type CommandOutcome } from './command/outcome.js';
 import { checkSingleHandlers } from './command/single-handler.js';
 import type { WorkflowDefinition } from './workflow/definition.js';
@@ -242,23 +243,9 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
     });
   }
 
-  async function scheduleIn(tx: Tx<unknown>, scope: Scope, definition: EventDefinition | CommandDefinition, data: unknown, scheduleOptions: ScheduleOptions): Promise<ScheduledDelivery> {
-    if (scope.closed) throw new TransactionEndedError(endedMessage(scope, `schedule(${definition.type})`));
-    const due = dueAt(definition.type, scheduleOptions, clock.now());
-    const event = await envelopeFor(commandAsEvent(definition as CommandDefinition), data, publishPart(scheduleOptions), scope.cause);
-    await tx.schedule([{ event, dueAt: due }]);
-    if (definition.kind === 'command') await tx.trackCommands([commandRow(event, due)]);
-    return { id: event.envelope.id, dueAt: due, envelope: event.envelope };
-  }
-
-  async function sendIn(tx: Tx<unknown>, scope: Scope, command: CommandDefinition, data: unknown, publishOptions: PublishOptions | undefined): Promise<Envelope> {
-    if (command?.kind !== 'command') throw new FactlineError('INVALID_ARGUMENT', `app.send(${String(command?.type)}): not a command; define it with defineCommand(), or publish an event with app.publish()`);
-    if (scope.closed) throw new TransactionEndedError(endedMessage(scope, `send(${command.type})`));
-    const event = await envelopeFor(commandAsEvent(command), data, publishOptions, scope.cause);
-    const [stored] = await tx.append([event]);
-    await tx.trackCommands([commandRow(event, clock.now())]);
-    return stored!.envelope;
-  }
+  const calls = sendAndSchedule(envelopeFor, () => clock.now());
+  const scheduleIn = calls.schedule;
+  const sendIn = calls.send;
 
   function transactionApi(scope: Scope): Transaction<Db> {
     return {
@@ -422,12 +409,6 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
     },
   };
   return app;
-}
-
-/** The pending row of a sent (or scheduled) command. */
-function commandRow(event: NewEvent, sentAt: number) {
-  const e = event.envelope;
-  return { id: e.id, source: e.source, type: e.type, key: e.partitionkey, sentAt, status: 'pending' as const };
 }
 
 /** Per signal, the stops of the apps that stop on it; one process listener per signal. */
