@@ -95,11 +95,18 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
     return (await storeCall('query', c.query({ text, values: [...params] }))).rows as Record<string, unknown>[];
   };
 
-  /** Appends the due scheduled events and deletes them in one transaction; rows another process is delivering are skipped. */
+  /**
+   * Appends the due scheduled events and deletes them in one transaction; rows another transaction
+   * has locked (another process delivering them, or a cancel in flight) are skipped until next time.
+   */
   async function deliverDue(now: number, limit: number): Promise<number> {
     const any = await own('deliverDue', 'read', (c) => c.query(`select 1 from ${tables.scheduled} where due_at <= $1 limit 1`, [now]));
     if (any.rows.length === 0) return 0;
     return storeCall('deliverDue', inTransaction('deliverDue', async (c, appended) => {
+      // Every partition head first, before any scheduled row: a consume transaction may hold heads
+      // (it appended) and then cancel a timer (lock its row). Holding the heads, this transaction
+      // waits for nothing else: rows locked by others are skipped, so no lock cycle can form.
+      await c.query(`select 1 from "${schema}".partitions order by partition for update`);
       const res = await c.query(
         `delete from ${tables.scheduled} where id in (select id from ${tables.scheduled} where due_at <= $1 order by due_at, id limit $2 for update skip locked) returning *`,
         [now, limit],
