@@ -1,5 +1,6 @@
 import type { NewEvent, StoredEvent } from './envelope.js';
 import type { FlowTrace, TraceOptions } from './trace.js';
+import type { RewindOptions, RewindResult, RewindTarget } from './rewind.js';
 
 /**
  * The port every log engine implements (SQLite, PostgreSQL). All methods are async so that
@@ -266,4 +267,14 @@ export interface EngineAdmin {
    * Index lookups only; reads committed data.
    */
   trace(query: string, options?: TraceOptions): Promise<FlowTrace>;
+  /**
+   * Makes the group handle the events from `to` on again, in one transaction: in each partition
+   * where the group's position is past the target, the position moves back to it, the group's
+   * inbox rows and parked rows of the events after it are deleted, and the partition's lease is
+   * taken from its member until every live member has heartbeated once (`heldUntil`): the
+   * members' in-flight commits on it fail with LeaseLostError and roll back, and the worker that
+   * takes it next reads from the new position. Safe while members run. Open dead letters stay as
+   * they are. Throws FactlineError NOT_FOUND for a group the log does not know.
+   */
+  rewindGroup(group: string, to: RewindTarget, options?: RewindOptions): Promise<RewindResult>;
 }

@@ -7,6 +7,7 @@ import { hazardContract } from './contract-hazards.js';
 import { leaseContract } from './contract-leases.js';
 import { publishContract } from './contract-publish.js';
 import { traceContract } from './contract-trace.js';
+import { rewindContract } from './contract-rewind.js';
 import type { ContractSubject } from './subject.js';
 
 /**
@@ -23,5 +24,6 @@ export function engineContract<Db>(subject: ContractSubject<Db>): void {
     describe('effects', () => effectContract(subject));
     describe('handler declarations', () => handlerContract(subject));
     describe('trace', () => traceContract(subject));
+    describe('rewind', () => rewindContract(subject));
   });
 }

@@ -4,6 +4,8 @@ import type { Clock } from '../../core/clock.js';
 import { toEventRecord } from './rows.js';
 import { traceFlow } from '../flow-trace.js';
 import { postgresTraceReader } from './trace-reader.js';
+import { rewindGroup } from './rewind.js';
+import { checkRewind } from '../rewind-plan.js';
 import { toDeadLetter, toHandlerDeclaration, type DeadLetterRow, type EventRow, type HandlerRow } from '../rows.js';
 import type { PgPoolClient } from './types.js';
 
@@ -129,6 +131,11 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
     },
 
     trace: (query, options) => traceFlow(postgresTraceReader(read, schema, () => admin.handlers()), query, options),
+
+    async rewindGroup(group, to, options = {}) {
+      checkRewind(to, options, partitions());
+      return withClient('rewind group', true, (c) => rewindGroup(c, schema, group, to, options, partitions(), clock.now()));
+    },
   };
   return admin;
 }

@@ -4,6 +4,8 @@ import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { traceFlow } from '../flow-trace.js';
 import { sqliteTraceReader } from './trace-reader.js';
+import { rewindGroup } from './rewind.js';
+import { checkRewind } from '../rewind-plan.js';
 import { toDeadLetter, toHandlerDeclaration, toLogRecord, type DeadLetterRow, type EventRow, type HandlerRow } from '../rows.js';
 
 /**
@@ -106,6 +108,11 @@ export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Cloc
       }),
 
     trace: (query, options) => traceFlow(sqliteTraceReader(read, () => admin.handlers()), query, options),
+
+    rewindGroup: async (group, to, options = {}) => {
+      checkRewind(to, options, partitions);
+      return write('rewindGroup', (db) => rewindGroup(db, group, to, options, partitions, clock.now()));
+    },
   };
   return admin;
 }
