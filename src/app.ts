@@ -7,6 +7,8 @@ import { validateData } from './core/event.js';
 import { FactlineError, NotRunningError, TransactionEndedError } from './core/errors.js';
 import type { Logger } from './observe/logger.js';
 import { jsonLogger } from './observe/logger.js';
+import { loadTelemetry, type TelemetryOptions } from './observe/load-telemetry.js';
+import type { PublishTrace, Telemetry } from './observe/telemetry.js';
 import { buildEnvelope, type Cause, type PublishOptions } from './publish/build-envelope.js';
 import { GroupCommit } from './publish/group-commit.js';
 import { LIMITS, checkName } from './publish/limits.js';
@@ -37,6 +39,12 @@ export interface FactlineOptions<Db> {
    * stopping ends the process at once. `app.stop()` removes the listeners. Default false.
    */
   readonly stopOnSignals?: boolean | readonly NodeJS.Signals[];
+  /**
+   * OpenTelemetry spans and metrics (see docs/observability.md). By default, on when
+   * `@opentelemetry/api` is installed and an SDK registered global providers before the app opens
+   * its log; `false` turns both off without looking for the package.
+   */
+  readonly telemetry?: TelemetryOptions | false;
 }
 
 /** A transaction of the app: its own writes on `db`, and publishes that commit with them. */
@@ -118,6 +126,11 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
   let pruneTimer: NodeJS.Timeout | undefined;
   /** Keeps the process alive from start() to stop(), even while this member owns no partition. */
   let keepAlive: NodeJS.Timeout | undefined;
+  /** Spans and metrics, once the log is open; undefined when both are off. */
+  let telemetry: Telemetry | undefined;
+  let unwatchStore: (() => void) | undefined;
+  /** With telemetry: each envelope being published and its PRODUCER span (or publish timer). */
+  const publishing = new WeakMap<NewEvent, PublishTrace>();
 
   /** The error for `call` on a stopped app. */
   const stoppedError = (call: string) =>
@@ -136,9 +149,10 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
 
   const ready = (): Promise<void> => {
     if (stopped) return Promise.reject(stoppedError('app.start()'));
-    opening ??= engine.open({ partitions: partitionsWanted }).then(
-      (log) => {
+    opening ??= Promise.all([engine.open({ partitions: partitionsWanted }), loadTelemetry(options.telemetry, '')]).then(
+      ([log, t]) => {
         partitions = log.partitions;
+        telemetry = t;
       },
       (err: unknown) => {
         opening = undefined; // a later call tries again (the server may be back)
@@ -148,15 +162,52 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
     return opening;
   };
 
-  async function envelopeFor(definition: EventDefinition, data: unknown, publishOptions: PublishOptions | undefined, cause: Cause | undefined): Promise<NewEvent> {
+  async function envelopeFor(definition: EventDefinition, data: unknown, publishOptions: PublishOptions | undefined, cause: Cause | undefined, span?: unknown): Promise<NewEvent> {
     let valid = validateData(definition, data, 'publish');
     if (valid instanceof Promise) valid = await valid;
     if (partitions === 0) await ready();
+    if (telemetry) return tracedEnvelope(telemetry, definition, valid, publishOptions, cause, span, clock.now());
     return buildEnvelope(definition, valid, source, partitions, clock.now(), publishOptions, cause, maxEventBytes);
   }
 
+  /** Builds the envelope inside its publish span, whose context becomes the envelope's traceparent. */
+  function tracedEnvelope(t: Telemetry, definition: EventDefinition, valid: unknown, publishOptions: PublishOptions | undefined, cause: Cause | undefined, span: unknown, now: number): NewEvent {
+    const trace = t.startPublish(definition.type, span, publishOptions);
+    try {
+      const event = buildEnvelope(definition, valid, source, partitions, now, publishOptions, cause, maxEventBytes, trace);
+      publishing.set(event, trace);
+      return event;
+    } catch (err) {
+      trace.end(undefined, undefined, err);
+      throw err;
+    }
+  }
+
+  /** Ends the publish spans of `events` once stored (or failed). */
+  function published(events: readonly NewEvent[], error?: unknown): void {
+    for (const e of events) {
+      const trace = publishing.get(e);
+      if (!trace) continue;
+      publishing.delete(e);
+      trace.end(error === undefined ? e.envelope : undefined, e.partition, error);
+    }
+  }
+
+  /** `append` with the publish spans ended after it, when telemetry is on. */
+  async function appendTraced<R>(events: readonly NewEvent[], append: (events: readonly NewEvent[]) => Promise<R>): Promise<R> {
+    if (!telemetry) return append(events);
+    try {
+      const stored = await append(events);
+      published(events);
+      return stored;
+    } catch (err) {
+      published(events, err);
+      throw err;
+    }
+  }
+
   /** Validates and builds envelopes for many entries; all are checked before any is stored. */
-  async function envelopesFor(entries: readonly PublishEntry[]): Promise<NewEvent[]> {
+  async function envelopesFor(entries: readonly PublishEntry[], cause?: Cause, span?: unknown): Promise<NewEvent[]> {
     if (partitions === 0) await ready();
     const now = clock.now();
     const events: NewEvent[] = new Array(entries.length);
@@ -164,15 +215,17 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       const e = entries[i]!;
       let valid = validateData(e.event, e.data, 'publish');
       if (valid instanceof Promise) valid = await valid;
-      events[i] = buildEnvelope(e.event, valid, source, partitions, now, e.options, undefined, maxEventBytes);
+      events[i] = telemetry
+        ? tracedEnvelope(telemetry, e.event, valid, e.options, cause, span, now)
+        : buildEnvelope(e.event, valid, source, partitions, now, e.options, cause, maxEventBytes);
     }
     return events;
   }
 
   const publishInScope: Publisher = async (scope, definition, data, publishOptions) => {
     if (scope.closed) throw new TransactionEndedError(endedMessage(scope, `publish(${definition.type})`));
-    const event = await envelopeFor(definition, data, publishOptions, scope.cause);
-    const [stored] = await scope.tx.append([event]);
+    const event = await envelopeFor(definition, data, publishOptions, scope.cause, scope.span?.context);
+    const [stored] = await appendTraced([event], (events) => scope.tx.append(events));
     return stored!.envelope;
   };
 
@@ -197,15 +250,21 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       if (scope && !scope.closed) return publishInScope(scope, definition, data, publishOptions) as never;
       return running(`app.publish(${definition?.type})`, async () => {
         const event = await envelopeFor(definition, data, publishOptions, undefined);
-        const [stored] = await groupCommit.submit([event]);
+        const [stored] = await appendTraced([event], (events) => groupCommit.submit(events));
         return stored!.envelope as never;
       });
     },
 
     async publishAll(entries) {
       const scope = scopeStorage.getStore();
-      if (scope && !scope.closed) return (await scope.tx.append(await envelopesFor(entries))).map((s) => s.envelope);
-      return running('app.publishAll()', async () => (await engine.append(await envelopesFor(entries))).map((s) => s.envelope));
+      if (scope && !scope.closed) {
+        const events = await envelopesFor(entries, scope.cause, scope.span?.context);
+        return (await appendTraced(events, (e) => scope.tx.append(e))).map((s) => s.envelope);
+      }
+      return running('app.publishAll()', async () => {
+        const events = await envelopesFor(entries);
+        return (await appendTraced(events, (e) => engine.append(e))).map((s) => s.envelope);
+      });
     },
 
     async transaction(fn) {
@@ -271,6 +330,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
             random: options.random ?? Math.random,
             logger,
             publisher: publishInScope,
+            ...(telemetry ? { telemetry } : {}),
             ...(o.onDeadLetter ? { onDeadLetter: o.onDeadLetter } : {}),
             ...(o.onCommitted ? { onCommitted: o.onCommitted } : {}),
           },
@@ -278,6 +338,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
         );
         runners.push(runner);
       }
+      unwatchStore = telemetry?.watchStore?.(engine as Engine, () => clock.now(), (err) => logger.warn({ err: String(err) }, 'reading the store for metrics failed'));
       unwatch = engine.watch((partitions) => {
         for (const r of runners) r.poke(partitions);
       });
@@ -298,6 +359,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
         clearInterval(pruneTimer);
         clearInterval(keepAlive);
         unwatch?.();
+        unwatchStore?.();
         await Promise.all(runners.map((r) => r.stop()));
         if (opening) await opening.catch(() => undefined);
         await engine.close();

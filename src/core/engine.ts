@@ -239,6 +239,10 @@ export interface PartitionStatus {
   /** ms since epoch of the oldest event after the position, or of the oldest parked event. */
   readonly oldestUnhandledAt?: number;
   readonly parked: number;
+  /** Keys of the group parked in the partition (a retrying or held event at their head); set by both engines. */
+  readonly parkedKeys?: number;
+  /** Events of the group in the partition waiting for their next attempt; set by both engines. */
+  readonly retrying?: number;
   readonly owner?: string;
 }
 

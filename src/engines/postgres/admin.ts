@@ -83,13 +83,15 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
 
     async status(): Promise<PartitionStatus[]> {
       const rows = await read<{
-        grp: string; partition: number; position: string; head: string; next_time: string | null; parked_time: string | null; parked: number; owner: string | null;
+        grp: string; partition: number; position: string; head: string; next_time: string | null; parked_time: string | null; parked: number; parked_keys: number; retrying: number; owner: string | null;
       }>(
         `select p.grp, p.partition, p.position, h.head,
            (select e.time from ${q}.events e where e.partition = p.partition and e.sequence = p.position + 1) as next_time,
            (select min(e.time) from ${q}.parked k join ${q}.events e on e.partition = k.partition and e.sequence = k.sequence
               where k.grp = p.grp and k.partition = p.partition) as parked_time,
            (select count(*)::int from ${q}.parked k where k.grp = p.grp and k.partition = p.partition) as parked,
+           (select count(distinct k.key)::int from ${q}.parked k where k.grp = p.grp and k.partition = p.partition and k.state <> 'waiting') as parked_keys,
+           (select count(*)::int from ${q}.parked k where k.grp = p.grp and k.partition = p.partition and k.state = 'retrying') as retrying,
            (select l.member from ${q}.leases l where l.grp = p.grp and l.partition = p.partition) as owner
          from (
            -- every partition of every known group; a partition the group has not committed in yet is at 0
@@ -108,6 +110,8 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
           position: Number(row.position),
           head: Number(row.head),
           parked: row.parked,
+          parkedKeys: row.parked_keys,
+          retrying: row.retrying,
           ...(times.length ? { oldestUnhandledAt: Math.min(...times) } : {}),
           ...(row.owner ? { owner: row.owner } : {}),
         };
