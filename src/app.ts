@@ -9,6 +9,7 @@ import type { Logger } from './observe/logger.js';
 import { jsonLogger } from './observe/logger.js';
 import { loadTelemetry, type TelemetryOptions } from './observe/load-telemetry.js';
 import type { PublishTrace, Telemetry } from './observe/telemetry.js';
+import { healthOf, type Health } from './observe/health.js';
 import { buildEnvelope, type Cause, type PublishOptions } from './publish/build-envelope.js';
 import { GroupCommit } from './publish/group-commit.js';
 import { LIMITS, checkName } from './publish/limits.js';
@@ -88,6 +89,12 @@ export interface Factline<Db> {
   stop(): Promise<void>;
   /** Members of this process per group, and the partitions each works on. */
   assignments(): Record<string, number[]>;
+  /**
+   * Whether this app is alive and ready for probes: the store answers (within `timeoutMs`,
+   * default 5 s), each group's heartbeat loop runs and its member holds its leases, and how far
+   * behind each group is. Never throws. See healthHandler for an HTTP endpoint.
+   */
+  health(options?: { readonly timeoutMs?: number }): Promise<Health>;
 }
 
 const DAY = 24 * 3600 * 1000;
@@ -365,6 +372,11 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
         await engine.close();
       })();
       return stopping;
+    },
+
+    health(healthOptions) {
+      const state = stopped ? 'stopped' : started ? 'running' : 'starting';
+      return healthOf(engine as Engine, state, runners, healthOptions?.timeoutMs ?? 5000);
     },
 
     assignments() {

@@ -9,6 +9,7 @@ export { uuidv7 } from './core/ids.js';
 export { partitionOf } from './core/partition.js';
 export { systemClock } from './core/clock.js';
 export { jsonLogger } from './observe/logger.js';
+export { healthHandler } from './observe/health.js';
 export { defaultRetryPolicy, backoffDelay } from './consumer/retry-policy.js';
 
 export type { Factline, FactlineOptions, Transaction, PublishEntry } from './app.js';
@@ -23,6 +24,9 @@ export type { FlowTrace, FlowEvent, FlowOutcome, FlowVerdict, TraceOptions } fro
 export type { StandardSchemaV1 } from './core/standard-schema.js';
 export type { Clock } from './core/clock.js';
 export type { Logger } from './observe/logger.js';
+export type { Health, GroupHealth } from './observe/health.js';
+export type { TelemetryOptions } from './observe/load-telemetry.js';
+export type { RewindTarget, RewindOptions, RewindResult, PartitionRewind } from './core/rewind.js';
 export type { PublishOptions } from './publish/build-envelope.js';
 export type { ConsumerGroup, ConsumerOptions } from './consumer/consumer-group.js';
 export type { Handler, HandlerContext, HandlerOptions, EffectHandler, EffectContext, CommitStep } from './consumer/handler.js';

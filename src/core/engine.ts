@@ -71,6 +71,14 @@ export interface Engine<Db = unknown> {
    */
   declareHandlers(group: string, member: string, handlers: readonly HandlerSpec[]): Promise<void>;
 
+  /**
+   * Whether the store can be reached now, for health checks: resolves when a read of the log
+   * works, throws a StoreError otherwise (SQLite: the file deleted, replaced, not readable or
+   * writable, or no longer a database; PostgreSQL: the server refuses or fails the query).
+   * Changes nothing.
+   */
+  check(): Promise<void>;
+
   /** Dead letters, lag and event lookup, for the CLI and the dashboard. */
   readonly admin: EngineAdmin;
 }
