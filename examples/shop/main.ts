@@ -18,6 +18,7 @@ import { EmailProvider } from './email-provider.js';
 import { CATALOG, NEW_MARKET, orderNumber, placeOrder } from './orders.js';
 import { groupStates, progressLine, settled, summaryTable } from './report.js';
 import { createShopTables, shopSql } from './sql.js';
+import { traceExamples } from './trace-hint.js';
 
 const PARTITIONS = 8;
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -163,6 +164,7 @@ async function main(): Promise<number> {
     const fraud = await sql.all<{ verdict: string; n: number | string }>('select verdict, count(*) as n from fraud_checks group by verdict');
     return { stock: Object.fromEntries(res.map((r) => [r.status, Number(r.n)])), fraud: Object.fromEntries(fraud.map((r) => [r.verdict, Number(r.n)])) };
   });
+  const traced = await traceExamples(app.engine, Array.from({ length: total }, (_, i) => orderNumber(run, i + 1).orderId));
   await app.stop();
   email.close();
 
@@ -171,6 +173,11 @@ async function main(): Promise<number> {
   console.log(summaryTable(last.states));
   console.log(`  email provider: ${email.calls} calls this run, ${email.failures} failed with 503 and were retried, ${email.duplicates} duplicate calls answered from its idempotency keys`);
   console.log(`  inventory: ${outcome.stock.reserved ?? 0} orders reserved, ${outcome.stock.unavailable ?? 0} out of stock; fraud: ${outcome.fraud.clear ?? 0} clear, ${outcome.fraud.review ?? 0} for review`);
+  if (traced.complete || traced.stuck) {
+    console.log('\nDid an order go through? Ask the log (exit code 0: complete, 3: in progress, 4: stuck):');
+    if (traced.complete) console.log(`  npx factline trace ${traced.complete} ${s.cliTarget}    # went through`);
+    if (traced.stuck) console.log(`  npx factline trace ${traced.stuck} ${s.cliTarget}    # stuck in fraud`);
+  }
   const openAll = last.states.reduce((n, g) => n + g.openDeadLetters, 0);
   const cleanup = () => {
     if (s.cleanup) console.log(`\n${s.cleanup} Drop them when you are done:\n  ${s.dropCommand}`);
