@@ -81,6 +81,30 @@ describe('OpenTelemetry traces', () => {
     }
   });
 
+  it('traces an effect handler: its span covers the outside call, and its commit step\'s publishes are its children', async () => {
+    otel = registerTracing();
+    const app = createFactline({ engine: sqliteEngine({ file: freshFile('effects') }), source: 'test/shop', partitions: 1, logger: memoryLogger() });
+    app.consumer('mailer').effect(OrderPlaced, async (e) => {
+      await new Promise((r) => setTimeout(r, 5));
+      return async (ctx) => {
+        await ctx.publish(InvoiceIssued, { orderId: e.data.orderId });
+      };
+    });
+    await app.start();
+    try {
+      await app.publish(OrderPlaced, { orderId: 'o-5' });
+      const spans = await eventually('the invoice publish', () => (byName(otel!.exporter.getFinishedSpans(), 'publish test.invoice.issued').length ? otel!.exporter.getFinishedSpans() : undefined));
+      const [mailer] = byName(spans, 'process mailer');
+      expect(mailer!.kind).toBe(SpanKind.CONSUMER);
+      expect(mailer!.attributes['messaging.consumer.group.name']).toBe('mailer');
+      const [invoice] = byName(spans, 'publish test.invoice.issued');
+      expect(parentOf(invoice!)).toBe(mailer!.spanContext().spanId);
+      expect(invoice!.spanContext().traceId).toBe(mailer!.spanContext().traceId);
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('links the handler span to the creation context instead, when asked', async () => {
     otel = registerTracing();
     const app = createFactline({ engine: sqliteEngine({ file: freshFile('links') }), source: 'test/shop', partitions: 1, logger: memoryLogger(), telemetry: { processSpans: 'link' } });
