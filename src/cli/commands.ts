@@ -7,6 +7,7 @@ import {
 } from './dlq.js';
 import { renderEvent, showEvent, tail, tailLine } from './events.js';
 import { lagReport, renderLag } from './lag.js';
+import { runDashboard } from './dashboard.js';
 import { UsageError } from './usage-error.js';
 
 export type { Command, Io, OptionSpec, Values };
@@ -169,6 +170,26 @@ export const COMMANDS: readonly Command[] = [
         throw new FactlineError('MIGRATE_FAILED', `migrating ${describeTarget(target)} failed: ${(err as Error).message}`, { cause: err });
       }
       emit(io, { kind: 'postgres', schema: target.schema, migrated: true }, `migrated ${describeTarget(target)}`);
+    },
+  },
+  {
+    path: ['dashboard'],
+    args: [],
+    summary: 'serve the web dashboard (overview, dead letters, flow, log) until Ctrl-C',
+    details: 'Listens on 127.0.0.1 unless --host says otherwise. Read-only unless a token is given (--token or\n'
+      + 'FACTLINE_DASHBOARD_TOKEN): replay and discard then need it, as Authorization: Bearer <token>.',
+    options: {
+      port: { type: 'string', placeholder: 'port', description: 'port to listen on (default 4100; 0 picks a free one)' },
+      host: { type: 'string', placeholder: 'host', description: 'address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to the network)' },
+      token: { type: 'string', placeholder: 'token', description: 'allow replay and discard with this token (or env FACTLINE_DASHBOARD_TOKEN)' },
+    },
+    run: async (v, _a, io) => {
+      const port = str(v, 'port') ?? '4100';
+      if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${port}"`);
+      const host = requireNonEmpty(v, 'host', 'an address');
+      const token = str(v, 'token') ?? (process.env.FACTLINE_DASHBOARD_TOKEN || undefined);
+      if (token !== undefined && token.length < 8) throw new UsageError('the dashboard token must have at least 8 characters');
+      await withStore(v, ({ engine, target }) => runDashboard(engine, target, { port: Number(port), host, token }, io));
     },
   },
   ...FLOW_COMMANDS,

@@ -39,7 +39,7 @@ export function prepareDelivery(body: string, type: string, versions: ReadonlyMa
   if (!registration) {
     throw new NonRetryableError(`unknown version: ${type} version ${String(envelope.dataversion)} has no handler in this group (it handles ${[...versions.keys()].join(', ')})`);
   }
-  return { envelope, registration };
+  return { envelope, registration, valid: false };
 }
 
 const deadlines = new Deadlines();
@@ -130,8 +130,38 @@ export function invoke(
   publisher: Publisher,
   tracing: ProcessTracing | undefined,
 ): void | Promise<void> {
-  const r = validated(delivery, (envelope) => (tracing ? traced(tracing, envelope, delivery, tx, group, attempt, logger, publisher) : run(envelope, delivery, tx, group, attempt, logger, publisher, undefined)));
-  return r instanceof Promise ? r.then(() => undefined) : undefined;
+  // The common case (valid data, a handler that completes synchronously) makes no closure or promise.
+  if (!delivery.valid) {
+    const data = validateData(delivery.registration.definition, delivery.envelope.data, 'handle');
+    if (data instanceof Promise) {
+      return data.then((valid) => {
+        accept(delivery, valid);
+        return ignoreValue(start(delivery, tx, group, attempt, logger, publisher, tracing));
+      });
+    }
+    accept(delivery, data);
+  }
+  return ignoreValue(start(delivery, tx, group, attempt, logger, publisher, tracing));
+}
+
+function ignoreValue(r: unknown): void | Promise<void> {
+  return r instanceof Promise ? r.then(noValue) : undefined;
+}
+
+function noValue(): undefined {
+  return undefined;
+}
+
+/** The envelope was parsed for this delivery alone: it takes the schema's output in place. */
+function accept(delivery: Delivery, data: unknown): void {
+  (delivery.envelope as { data: unknown }).data = data;
+  (delivery as { valid?: boolean }).valid = true;
+}
+
+/** Runs the attempt, inside its span when tracing or metrics are on. */
+function start(delivery: Delivery, tx: Tx<unknown> | undefined, group: string, attempt: number, logger: Logger, publisher: Publisher, tracing: ProcessTracing | undefined): unknown {
+  if (tracing) return traced(tracing, delivery.envelope, delivery, tx, group, attempt, logger, publisher);
+  return run(delivery.envelope, delivery, tx, group, attempt, logger, publisher, undefined);
 }
 
 /** `run` inside the attempt's span (tracing or metrics on). */
@@ -147,7 +177,7 @@ function traced(tracing: ProcessTracing, envelope: Envelope, delivery: Delivery,
  * timeout. Resolves to its commit step, if it returned one.
  */
 export async function invokeEffect(delivery: Delivery, group: string, attempt: number, logger: Logger, publisher: Publisher, tracing: ProcessTracing | undefined): Promise<CommitStep | undefined> {
-  const result = await validated(delivery, (envelope) => (tracing ? traced(tracing, envelope, delivery, undefined, group, attempt, logger, publisher) : run(envelope, delivery, undefined, group, attempt, logger, publisher, undefined)));
+  const result = await validated(delivery, () => start(delivery, undefined, group, attempt, logger, publisher, tracing));
   if (result === undefined) return undefined;
   if (typeof result !== 'function') {
     throw new NonRetryableError(`the effect handler of ${delivery.envelope.type} in group ${group} returned ${typeof result}; it may return nothing or a commit step function`);
@@ -181,11 +211,8 @@ function validated<R>(delivery: Delivery, next: (envelope: Envelope) => R | Prom
   const { envelope, registration } = delivery;
   if (delivery.valid) return next(envelope);
   const data = validateData(registration.definition, envelope.data, 'handle');
-  // The envelope was parsed for this delivery alone: it takes the schema's output in place.
-  const mutable = envelope as { data: unknown };
   const done = (valid: unknown) => {
-    mutable.data = valid;
-    (delivery as { valid?: boolean }).valid = true;
+    accept(delivery, valid);
     return next(envelope);
   };
   if (data instanceof Promise) return data.then(done);

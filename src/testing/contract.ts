@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { adminContract } from './contract-admin.js';
 import { consumeContract } from './contract-consume.js';
 import { failureContract } from './contract-failures.js';
 import { effectContract } from './contract-effects.js';
@@ -22,6 +23,7 @@ export function engineContract<Db>(subject: ContractSubject<Db>): void {
     describe('failures', () => failureContract(subject));
     describe('hazards', () => hazardContract(subject));
     describe('effects', () => effectContract(subject));
+    describe('admin', () => adminContract(subject));
     describe('handler declarations', () => handlerContract(subject));
     describe('trace', () => traceContract(subject));
     describe('rewind', () => rewindContract(subject));

@@ -1,11 +1,12 @@
 import type Database from 'better-sqlite3';
-import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, LogRecord, PartitionStatus, Resolution } from '../../core/engine.js';
+import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, EventWindow, LogRecord, PartitionStatus, Resolution, TimedRecord } from '../../core/engine.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { traceFlow } from '../flow-trace.js';
 import { sqliteTraceReader } from './trace-reader.js';
 import { rewindGroup } from './rewind.js';
 import { checkRewind } from '../rewind-plan.js';
+import { bodyAttribute } from './schema.js';
 import { toDeadLetter, toHandlerDeclaration, toLogRecord, type DeadLetterRow, type EventRow, type HandlerRow } from '../rows.js';
 
 /**
@@ -98,6 +99,36 @@ export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Cloc
       read('findEvent', (db) => {
         const row = db.prepare('select partition, sequence, id, source, type, key, body from factline_events where id = ? limit 1').get(id) as EventRow | undefined;
         return row ? toLogRecord(row) : undefined;
+      }),
+
+    openDeadLetterCounts: () =>
+      read('openDeadLetterCounts', (db) =>
+        (db.prepare("select grp, count(*) as n, min(created_at) as oldest from factline_dead_letters where status = 'open' group by grp order by grp").all() as { grp: string; n: number; oldest: number }[])
+          .map((r) => ({ group: r.grp, open: Number(r.n), oldestAt: Number(r.oldest) }))),
+
+    eventsBefore: (w: EventWindow): Promise<TimedRecord[]> =>
+      read('eventsBefore', (db) => {
+        const where = ['partition = ?', 'sequence < ?', 'sequence >= ?'];
+        const params: unknown[] = [w.partition, w.before, w.from];
+        if (w.type !== undefined) {
+          where.push('type = ?');
+          params.push(w.type);
+        }
+        if (w.subject !== undefined) {
+          // The same expression as the subject index, so that the lookup can use it.
+          where.push(`${bodyAttribute('subject')} = ?`);
+          params.push(w.subject);
+        }
+        params.push(w.limit);
+        const rows = db.prepare(`select partition, sequence, id, source, type, key, time, body from factline_events where ${where.join(' and ')} order by sequence desc limit ?`)
+          .all(...params) as (EventRow & { time: number })[];
+        return rows.map((row) => ({ ...toLogRecord(row), time: Number(row.time) }));
+      }),
+
+    eventTime: (partition, sequence) =>
+      read('eventTime', (db) => {
+        const row = db.prepare('select time from factline_events where partition = ? and sequence = ?').get(partition, sequence) as { time: number } | undefined;
+        return row ? Number(row.time) : undefined;
       }),
 
     handlers: () =>
