@@ -8,7 +8,8 @@ import { FactlineError, NotRunningError, TransactionEndedError } from './core/er
 import type { Logger } from './observe/logger.js';
 import { jsonLogger } from './observe/logger.js';
 import { loadTelemetry, type TelemetryOptions } from './observe/load-telemetry.js';
-import type { PublishTrace, Telemetry } from './observe/telemetry.js';
+import type { Telemetry } from './observe/telemetry.js';
+import { TracedPublishes } from './publish/traced-publish.js';
 import { healthOf, type Health } from './observe/health.js';
 import { buildEnvelope, type Cause, type PublishOptions } from './publish/build-envelope.js';
 import { GroupCommit } from './publish/group-commit.js';
@@ -140,8 +141,8 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
   /** Spans and metrics, once the log is open; undefined when both are off. */
   let telemetry: Telemetry | undefined;
   let unwatchStore: (() => void) | undefined;
-  /** With telemetry: each envelope being published and its PRODUCER span (or publish timer). */
-  const publishing = new WeakMap<NewEvent, PublishTrace>();
+  /** With telemetry: the spans (or timers) of publishes. */
+  let traced: TracedPublishes | undefined;
 
   /** The error for `call` on a stopped app. */
   const stoppedError = (call: string) =>
@@ -164,6 +165,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       ([log, t]) => {
         partitions = log.partitions;
         telemetry = t;
+        traced = t ? new TracedPublishes(t) : undefined;
       },
       (err: unknown) => {
         opening = undefined; // a later call tries again (the server may be back)
@@ -177,44 +179,9 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
     let valid = validateData(definition, data, 'publish');
     if (valid instanceof Promise) valid = await valid;
     if (partitions === 0) await ready();
-    if (telemetry) return tracedEnvelope(telemetry, definition, valid, publishOptions, cause, span, clock.now());
-    return buildEnvelope(definition, valid, source, partitions, clock.now(), publishOptions, cause, maxEventBytes);
-  }
-
-  /** Builds the envelope inside its publish span, whose context becomes the envelope's traceparent. */
-  function tracedEnvelope(t: Telemetry, definition: EventDefinition, valid: unknown, publishOptions: PublishOptions | undefined, cause: Cause | undefined, span: unknown, now: number): NewEvent {
-    const trace = t.startPublish(definition.type, span, publishOptions);
-    try {
-      const event = buildEnvelope(definition, valid, source, partitions, now, publishOptions, cause, maxEventBytes, trace);
-      publishing.set(event, trace);
-      return event;
-    } catch (err) {
-      trace.end(undefined, undefined, err);
-      throw err;
-    }
-  }
-
-  /** Ends the publish spans of `events` once stored (or failed). */
-  function published(events: readonly NewEvent[], error?: unknown): void {
-    for (const e of events) {
-      const trace = publishing.get(e);
-      if (!trace) continue;
-      publishing.delete(e);
-      trace.end(error === undefined ? e.envelope : undefined, e.partition, error);
-    }
-  }
-
-  /** `append` with the publish spans ended after it, when telemetry is on. */
-  async function appendTraced<R>(events: readonly NewEvent[], append: (events: readonly NewEvent[]) => Promise<R>): Promise<R> {
-    if (!telemetry) return append(events);
-    try {
-      const stored = await append(events);
-      published(events);
-      return stored;
-    } catch (err) {
-      published(events, err);
-      throw err;
-    }
+    const now = clock.now();
+    if (traced) return traced.build(definition.type, span, publishOptions, (trace) => buildEnvelope(definition, valid, source, partitions, now, publishOptions, cause, maxEventBytes, trace));
+    return buildEnvelope(definition, valid, source, partitions, now, publishOptions, cause, maxEventBytes);
   }
 
   /** Validates and builds envelopes for many entries; all are checked before any is stored. */
@@ -226,8 +193,9 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       const e = entries[i]!;
       let valid = validateData(e.event, e.data, 'publish');
       if (valid instanceof Promise) valid = await valid;
-      events[i] = telemetry
-        ? tracedEnvelope(telemetry, e.event, valid, e.options, cause, span, now)
+      const data = valid;
+      events[i] = traced
+        ? traced.build(e.event.type, span, e.options, (trace) => buildEnvelope(e.event, data, source, partitions, now, e.options, cause, maxEventBytes, trace))
         : buildEnvelope(e.event, valid, source, partitions, now, e.options, cause, maxEventBytes);
     }
     return events;
@@ -236,7 +204,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
   const publishInScope: Publisher = async (scope, definition, data, publishOptions) => {
     if (scope.closed) throw new TransactionEndedError(endedMessage(scope, `publish(${definition.type})`));
     const event = await envelopeFor(definition, data, publishOptions, scope.cause, scope.span?.context);
-    const [stored] = await appendTraced([event], (events) => scope.tx.append(events));
+    const [stored] = traced ? await traced.append([event], (events) => scope.tx.append(events)) : await scope.tx.append([event]);
     return stored!.envelope;
   };
 
@@ -261,7 +229,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       if (scope && !scope.closed) return publishInScope(scope, definition, data, publishOptions) as never;
       return running(`app.publish(${definition?.type})`, async () => {
         const event = await envelopeFor(definition, data, publishOptions, undefined);
-        const [stored] = await appendTraced([event], (events) => groupCommit.submit(events));
+        const [stored] = traced ? await traced.append([event], (events) => groupCommit.submit(events)) : await groupCommit.submit([event]);
         return stored!.envelope as never;
       });
     },
@@ -270,11 +238,11 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       const scope = scopeStorage.getStore();
       if (scope && !scope.closed) {
         const events = await envelopesFor(entries, scope.cause, scope.span?.context);
-        return (await appendTraced(events, (e) => scope.tx.append(e))).map((s) => s.envelope);
+        return (traced ? await traced.append(events, (e) => scope.tx.append(e)) : await scope.tx.append(events)).map((s) => s.envelope);
       }
       return running('app.publishAll()', async () => {
         const events = await envelopesFor(entries);
-        return (await appendTraced(events, (e) => engine.append(e))).map((s) => s.envelope);
+        return (traced ? await traced.append(events, (e) => engine.append(e)) : await engine.append(events)).map((s) => s.envelope);
       });
     },
 

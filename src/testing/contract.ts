@@ -9,6 +9,7 @@ import { leaseContract } from './contract-leases.js';
 import { publishContract } from './contract-publish.js';
 import { traceContract } from './contract-trace.js';
 import { rewindContract } from './contract-rewind.js';
+import { checkContract } from './contract-check.js';
 import type { ContractSubject } from './subject.js';
 
 /**
@@ -27,5 +28,6 @@ export function engineContract<Db>(subject: ContractSubject<Db>): void {
     describe('handler declarations', () => handlerContract(subject));
     describe('trace', () => traceContract(subject));
     describe('rewind', () => rewindContract(subject));
+    describe('store check', () => checkContract(subject));
   });
 }
