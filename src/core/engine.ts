@@ -310,9 +310,10 @@ export interface EngineAdmin {
    * Makes the group handle the events from `to` on again, in one transaction: in each partition
    * where the group's position is past the target, the position moves back to it, the group's
    * inbox rows and parked rows of the events after it are deleted, and the partition's lease is
-   * taken from its member until every live member has heartbeated once (`heldUntil`): the
-   * members' in-flight commits on it fail with LeaseLostError and roll back, and the worker that
-   * takes it next reads from the new position. Safe while members run. Open dead letters stay as
+   * taken from its member and held until the live members' current leases would have expired
+   * (`heldUntil`), so each sees it gone at its next heartbeat: in-flight commits on it fail with
+   * LeaseLostError and roll back, and the worker that takes it after the hold reads from the new
+   * position. Safe while members run. Open dead letters stay as
    * they are. Throws FactlineError NOT_FOUND for a group the log does not know.
    */
   rewindGroup(group: string, to: RewindTarget, options?: RewindOptions): Promise<RewindResult>;

@@ -31,9 +31,10 @@ export interface RewindResult {
   /** Partitions whose position moved back; partitions already before the target are left alone. */
   readonly partitions: readonly PartitionRewind[];
   /**
-   * ms since epoch until which the rewound partitions' leases are held by the rewind, so that
-   * every running member stops its work on them at its next heartbeat; then members take them
-   * again and read from the new position.
+   * ms since epoch until which the rewound partitions' leases are held by the rewind (the latest
+   * expiry of the live members' leases, plus a second), so that every running member stops its
+   * work on them at its next heartbeat; then members take them again and read from the new
+   * position.
    */
   readonly heldUntil: number;
 }
