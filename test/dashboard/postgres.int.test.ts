@@ -59,6 +59,7 @@ describePg('the dashboard on PostgreSQL', { timeout: 120_000 }, () => {
 
     const html = await (await fetch(`${readOnly.url}/dead-letters`)).text();
     expect(html).not.toContain('hunter2');
+    expect(html).toContain('root:***@');
     expect(html).toContain(schema);
     expect(html).not.toContain('<img');
   });
