@@ -1,8 +1,9 @@
 /**
  * The dashboard inside your own Node server, beside the app's API, under /factline.
  *
- *   npx tsx --conditions=factline-source examples/dashboard/main.ts            serves until Ctrl-C
+ *   npx tsx --conditions=factline-source examples/dashboard/main.ts            serves until Ctrl-C (in a clone)
  *   npx tsx --conditions=factline-source examples/dashboard/main.ts --once     checks itself and exits
+ *   npx tsx node_modules/factline/examples/dashboard/main.ts                  where factline is installed
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
