@@ -246,7 +246,7 @@ describe.skipIf(!online)('the packed package, installed into a new project', () 
 
   it('ships the files the README and docs link to, the LICENSE, and no tests', () => {
     const links = (doc: string) => [...readFileSync(join(pkgDir, doc), 'utf8').matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((t) => !/^[a-z]+:/.test(t));
-    for (const doc of ['README.md', ...readdirSync(join(pkgDir, 'docs')).map((f) => `docs/${f}`)]) {
+    for (const doc of ['README.md', ...readdirSync(join(pkgDir, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]) {
       for (const target of links(doc)) expect(existsSync(join(pkgDir, normalize(join(dirname(doc), target)))), `${doc} -> ${target}`).toBe(true);
     }
     expect(readFileSync(join(pkgDir, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);
