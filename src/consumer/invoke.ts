@@ -36,7 +36,7 @@ export function prepareDelivery(body: string, type: string, versions: ReadonlyMa
   if (!registration) {
     throw new NonRetryableError(`unknown version: ${type} version ${String(envelope.dataversion)} has no handler in this group (it handles ${[...versions.keys()].join(', ')})`);
   }
-  return { envelope, registration };
+  return { envelope, registration, valid: false };
 }
 
 const deadlines = new Deadlines();
@@ -114,8 +114,32 @@ export function invoke(
   logger: Logger,
   publisher: Publisher,
 ): void | Promise<void> {
-  const r = validated(delivery, (envelope) => run(envelope, delivery, tx, group, attempt, logger, publisher));
-  return r instanceof Promise ? r.then(() => undefined) : undefined;
+  // The common case (valid data, a handler that completes synchronously) makes no closure or promise.
+  if (!delivery.valid) {
+    const data = validateData(delivery.registration.definition, delivery.envelope.data, 'handle');
+    if (data instanceof Promise) {
+      return data.then((valid) => {
+        accept(delivery, valid);
+        return ignoreValue(run(delivery.envelope, delivery, tx, group, attempt, logger, publisher));
+      });
+    }
+    accept(delivery, data);
+  }
+  return ignoreValue(run(delivery.envelope, delivery, tx, group, attempt, logger, publisher));
+}
+
+function ignoreValue(r: unknown): void | Promise<void> {
+  return r instanceof Promise ? r.then(noValue) : undefined;
+}
+
+function noValue(): undefined {
+  return undefined;
+}
+
+/** The envelope was parsed for this delivery alone: it takes the schema's output in place. */
+function accept(delivery: Delivery, data: unknown): void {
+  (delivery.envelope as { data: unknown }).data = data;
+  (delivery as { valid?: boolean }).valid = true;
 }
 
 /**
@@ -156,11 +180,8 @@ function validated<R>(delivery: Delivery, next: (envelope: Envelope) => R | Prom
   const { envelope, registration } = delivery;
   if (delivery.valid) return next(envelope);
   const data = validateData(registration.definition, envelope.data, 'handle');
-  // The envelope was parsed for this delivery alone: it takes the schema's output in place.
-  const mutable = envelope as { data: unknown };
   const done = (valid: unknown) => {
-    mutable.data = valid;
-    (delivery as { valid?: boolean }).valid = true;
+    accept(delivery, valid);
     return next(envelope);
   };
   if (data instanceof Promise) return data.then(done);
