@@ -37,7 +37,7 @@ describePg('the dashboard on PostgreSQL', { timeout: 120_000 }, () => {
     expect(info.body).toEqual({ engine: 'postgres', readOnly: false, flow: true });
     const o = await api<{ alarm: boolean; groups: { group: string; openDeadLetters: number; oldestOpenDeadLetterAt: number; lag: number }[] }>(readOnly, '/api/overview');
     expect(o.body.alarm).toBe(true);
-    expect(o.body.groups.map((g) => [g.group, g.openDeadLetters])).toEqual([['checker', 2], ['reader', 0]]);
+    expect(o.body.groups.map((g) => [g.group, g.openDeadLetters])).toEqual([['checker', 2], ['reader', 0], ['slowpoke', 0]]);
     expect(o.body.groups[0]!.oldestOpenDeadLetterAt).toBeGreaterThan(0);
 
     const list = await api<{ deadLetters: { subject: string; event: { data: { text: string } } }[] }>(readOnly, `/api/dead-letters?subject=${encodeURIComponent(SCRIPT)}`);
