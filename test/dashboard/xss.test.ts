@@ -65,4 +65,24 @@ describe.skipIf(!hasChromium)('event data with markup in the browser', { timeout
     expect(dialogs).toEqual([]);
     await page.close();
   });
+
+  it('discards a dead letter from its page only with a reason, and shows who and why', async () => {
+    const base = served.url.replace(/\/$/, '');
+    const [dl] = await app.engine.admin.listDeadLetters({ status: 'open', subject: SCRIPT });
+    const page = await browser.newPage();
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${base}/dead-letters/${dl!.id}#token=xss-test-token-1`);
+    await page.click('#discard');
+    // The reason field is required: the browser does not submit the form without one.
+    expect(await page.evaluate(`document.querySelector('form[data-api$="/discard"] input[name="reason"]').validity.valueMissing`)).toBe(true);
+    expect((await app.engine.admin.getDeadLetter(dl!.id))!.status).toBe('open');
+    await page.fill('form[data-api$="/discard"] input[name="reason"]', `duplicate of ${IMG}`);
+    await page.click('#discard');
+    await expect.poll(() => page.locator('#notice').innerText()).toContain('discarded from checker');
+    expect(await page.locator('#history').innerText()).toContain(`duplicate of ${IMG}`);
+    expect(await page.locator('#discard').count()).toBe(0);
+    expect(await page.evaluate("[typeof window.__xss, document.querySelectorAll('img').length]")).toEqual(['undefined', 0]);
+    expect(await app.engine.admin.getDeadLetter(dl!.id)).toMatchObject({ status: 'discarded', resolvedBy: 'dashboard', resolution: `duplicate of ${IMG}` });
+    await page.close();
+  });
 });
