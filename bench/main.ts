@@ -10,6 +10,8 @@
  *   --backlog[=n]      also drain a backlog of n events (default 1,000,000) with one group
  *   --flaky-events n   events of the flaky-provider scenario (default 10,000; --quick 2,000)
  *   --slow-seconds n   seconds of publishing in each slow-group run (default 20; --quick 3)
+ *   --tracing          OpenTelemetry tracing on (the SDK with a span exporter that drops spans), to
+ *                      state what spans cost, e.g. --only factline-sqlite,latency,fan-out --tracing
  *   --list             print the registered systems and exit
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -32,6 +34,7 @@ interface Args {
   json: string | undefined;
   runs: number;
   list: boolean;
+  tracing: boolean;
 }
 
 function positiveInt(flag: string, value: string | undefined): number {
@@ -42,7 +45,7 @@ function positiveInt(flag: string, value: string | undefined): number {
 
 function parseArgs(argv: string[]): Args {
   const quick = argv.includes('--quick');
-  const args: Args = { settings: { ...(quick ? QUICK : FULL) }, quick, only: undefined, json: undefined, runs: 1, list: false };
+  const args: Args = { settings: { ...(quick ? QUICK : FULL) }, quick, only: undefined, json: undefined, runs: 1, list: false, tracing: false };
   for (let i = 0; i < argv.length; i++) {
     const [flag = '', inline] = (argv[i] ?? '').split(/=(.*)/s, 2);
     const value = (): string | undefined => inline ?? argv[++i];
@@ -72,6 +75,9 @@ function parseArgs(argv: string[]): Args {
         break;
       case '--list':
         args.list = true;
+        break;
+      case '--tracing':
+        args.tracing = true;
         break;
       default:
         throw new Error(`unknown argument ${flag} (see the top of bench/main.ts)`);
@@ -125,8 +131,9 @@ async function main(): Promise<void> {
     interrupted = cleanup.then(() => process.exit(130));
   });
 
+  const tracing = args.tracing ? (await import('./tracing.js')).enableTracing() : undefined;
   const s = args.settings;
-  console.log(`factline bench${args.quick ? ' --quick' : ''}: run ${cfg.runId}, N=${s.events}, ${s.groups} groups, latency ${s.latencyRate} ev/s x ${s.latencySeconds} s, ${args.runs} run(s)`);
+  console.log(`factline bench${args.quick ? ' --quick' : ''}${tracing ? ' --tracing' : ''}: run ${cfg.runId}, N=${s.events}, ${s.groups} groups, latency ${s.latencyRate} ev/s x ${s.latencySeconds} s, ${args.runs} run(s)`);
   console.log(`  flaky: ${s.flakyEvents} events, ${s.flakyFailRate * 100} % failures (seed ${s.flakySeed}), first retry ${s.flakyRetryMs} ms; slow group: ${s.slowRate} ev/s x ${s.slowSeconds} s, effect ${s.slowEffectMs} ms${scenarios ? `; scenarios: ${[...scenarios].map((k) => SCENARIO_NAMES[k]).join(', ')}` : ''}`);
   const reports: SystemReport[] = [];
   for (const system of systems) {
@@ -136,13 +143,17 @@ async function main(): Promise<void> {
     if (interrupted) await interrupted;
   }
   current = undefined;
+  if (tracing) {
+    await tracing.shutdown();
+    console.log(`tracing: ${tracing.exporter.exported} spans made and dropped by the exporter`);
+  }
 
   console.log(`\n${renderReport(reports, s)}\n`);
   const path = args.json ?? defaultJsonPath(startedAt);
   mkdirSync(dirname(path), { recursive: true });
   const host = { node: process.version, platform: process.platform, cpus: cpus().length, cpuModel: cpus()[0]?.model, memoryMb: Math.round(totalmem() / 2 ** 20) };
   const finishedAt = new Date();
-  writeFileSync(path, JSON.stringify({ startedAt, finishedAt, runId: cfg.runId, host, quick: args.quick, runs: args.runs, settings: s, systems: reports }, null, 2));
+  writeFileSync(path, JSON.stringify({ startedAt, finishedAt, runId: cfg.runId, host, quick: args.quick, tracing: args.tracing, runs: args.runs, settings: s, systems: reports }, null, 2));
   console.log(`results: ${path} (${Math.round((finishedAt.getTime() - startedAt.getTime()) / 1000)} s)`);
 }
 

@@ -7,6 +7,10 @@ import { validateData } from './core/event.js';
 import { FactlineError, NotRunningError, TransactionEndedError } from './core/errors.js';
 import type { Logger } from './observe/logger.js';
 import { jsonLogger } from './observe/logger.js';
+import { loadTelemetry, type TelemetryOptions } from './observe/load-telemetry.js';
+import type { Telemetry } from './observe/telemetry.js';
+import { TracedPublishes } from './publish/traced-publish.js';
+import { healthOf, type Health } from './observe/health.js';
 import { buildEnvelope, type Cause, type PublishOptions } from './publish/build-envelope.js';
 import { GroupCommit } from './publish/group-commit.js';
 import { LIMITS, checkName } from './publish/limits.js';
@@ -51,6 +55,12 @@ export interface FactlineOptions<Db> {
   readonly stopOnSignals?: boolean | readonly NodeJS.Signals[];
   /** How often a started app looks for scheduled events that are due (default 100 ms). */
   readonly scheduledPollMs?: number;
+  /**
+   * OpenTelemetry spans and metrics (see docs/observability.md). By default, on when
+   * `@opentelemetry/api` is installed and an SDK registered global providers before the app opens
+   * its log; `false` turns both off without looking for the package.
+   */
+  readonly telemetry?: TelemetryOptions | false;
 }
 
 /** A transaction of the app: its own writes on `db`, and publishes that commit with them. */
@@ -128,6 +138,12 @@ export interface Factline<Db> {
   stop(): Promise<void>;
   /** Members of this process per group, and the partitions each works on. */
   assignments(): Record<string, number[]>;
+  /**
+   * Whether this app is alive and ready for probes: the store answers (within `timeoutMs`,
+   * default 5 s), each group's heartbeat loop runs and its member holds its leases, and how far
+   * behind each group is. Never throws. See healthHandler for an HTTP endpoint.
+   */
+  health(options?: { readonly timeoutMs?: number }): Promise<Health>;
 }
 
 const DAY = 24 * 3600 * 1000;
@@ -167,6 +183,11 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
   let pruneTimer: NodeJS.Timeout | undefined;
   /** Keeps the process alive from start() to stop(), even while this member owns no partition. */
   let keepAlive: NodeJS.Timeout | undefined;
+  /** Spans and metrics, once the log is open; undefined when both are off. */
+  let telemetry: Telemetry | undefined;
+  let unwatchStore: (() => void) | undefined;
+  /** With telemetry: the spans (or timers) of publishes. */
+  let traced: TracedPublishes | undefined;
 
   /** The error for `call` on a stopped app. */
   const stoppedError = (call: string) =>
@@ -185,9 +206,11 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
 
   const ready = (): Promise<void> => {
     if (stopped) return Promise.reject(stoppedError('app.start()'));
-    opening ??= engine.open({ partitions: partitionsWanted }).then(
-      (log) => {
+    opening ??= Promise.all([engine.open({ partitions: partitionsWanted }), loadTelemetry(options.telemetry, '')]).then(
+      ([log, t]) => {
         partitions = log.partitions;
+        telemetry = t;
+        traced = t ? new TracedPublishes(t) : undefined;
       },
       (err: unknown) => {
         opening = undefined; // a later call tries again (the server may be back)
@@ -197,15 +220,17 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
     return opening;
   };
 
-  async function envelopeFor(definition: EventDefinition, data: unknown, publishOptions: PublishOptions | undefined, cause: Cause | undefined): Promise<NewEvent> {
+  async function envelopeFor(definition: EventDefinition, data: unknown, publishOptions: PublishOptions | undefined, cause: Cause | undefined, span?: unknown): Promise<NewEvent> {
     let valid = validateData(definition, data, 'publish');
     if (valid instanceof Promise) valid = await valid;
     if (partitions === 0) await ready();
-    return buildEnvelope(definition, valid, source, partitions, clock.now(), publishOptions, cause, maxEventBytes);
+    const now = clock.now();
+    if (traced) return traced.build(definition.type, span, publishOptions, (trace) => buildEnvelope(definition, valid, source, partitions, now, publishOptions, cause, maxEventBytes, trace));
+    return buildEnvelope(definition, valid, source, partitions, now, publishOptions, cause, maxEventBytes);
   }
 
   /** Validates and builds envelopes for many entries; all are checked before any is stored. */
-  async function envelopesFor(entries: readonly PublishEntry[]): Promise<NewEvent[]> {
+  async function envelopesFor(entries: readonly PublishEntry[], cause?: Cause, span?: unknown): Promise<NewEvent[]> {
     if (partitions === 0) await ready();
     const now = clock.now();
     const events: NewEvent[] = new Array(entries.length);
@@ -213,15 +238,18 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       const e = entries[i]!;
       let valid = validateData(e.event, e.data, 'publish');
       if (valid instanceof Promise) valid = await valid;
-      events[i] = buildEnvelope(e.event, valid, source, partitions, now, e.options, undefined, maxEventBytes);
+      const data = valid;
+      events[i] = traced
+        ? traced.build(e.event.type, span, e.options, (trace) => buildEnvelope(e.event, data, source, partitions, now, e.options, cause, maxEventBytes, trace))
+        : buildEnvelope(e.event, valid, source, partitions, now, e.options, cause, maxEventBytes);
     }
     return events;
   }
 
   const publishInScope: Publisher = async (scope, definition, data, publishOptions) => {
     if (scope.closed) throw new TransactionEndedError(endedMessage(scope, `publish(${definition.type})`));
-    const event = await envelopeFor(definition, data, publishOptions, scope.cause);
-    const [stored] = await scope.tx.append([event]);
+    const event = await envelopeFor(definition, data, publishOptions, scope.cause, scope.span?.context);
+    const [stored] = traced ? await traced.append([event], (events) => scope.tx.append(events)) : await scope.tx.append([event]);
     return stored!.envelope;
   };
 
@@ -269,15 +297,21 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       if (scope && !scope.closed) return publishInScope(scope, definition, data, publishOptions) as never;
       return running(`app.publish(${definition?.type})`, async () => {
         const event = await envelopeFor(definition, data, publishOptions, undefined);
-        const [stored] = await groupCommit.submit([event]);
+        const [stored] = traced ? await traced.append([event], (events) => groupCommit.submit(events)) : await groupCommit.submit([event]);
         return stored!.envelope as never;
       });
     },
 
     async publishAll(entries) {
       const scope = scopeStorage.getStore();
-      if (scope && !scope.closed) return (await scope.tx.append(await envelopesFor(entries))).map((s) => s.envelope);
-      return running('app.publishAll()', async () => (await engine.append(await envelopesFor(entries))).map((s) => s.envelope));
+      if (scope && !scope.closed) {
+        const events = await envelopesFor(entries, scope.cause, scope.span?.context);
+        return (traced ? await traced.append(events, (e) => scope.tx.append(e)) : await scope.tx.append(events)).map((s) => s.envelope);
+      }
+      return running('app.publishAll()', async () => {
+        const events = await envelopesFor(entries);
+        return (traced ? await traced.append(events, (e) => engine.append(e)) : await engine.append(events)).map((s) => s.envelope);
+      });
     },
 
     schedule: (definition, data, scheduleOptions) => inScope(`app.schedule(${definition?.type})`, (tx, scope) => scheduleIn(tx, scope, definition, data, scheduleOptions)),
@@ -359,6 +393,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
             random: options.random ?? Math.random,
             logger,
             publisher: publishInScope,
+            ...(telemetry ? { telemetry } : {}),
             ...(o.onDeadLetter ? { onDeadLetter: o.onDeadLetter } : {}),
             ...(o.onCommitted ? { onCommitted: o.onCommitted } : {}),
           },
@@ -372,6 +407,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
         runners.length = 0;
         throw err;
       }
+      unwatchStore = telemetry?.watchStore?.(engine as Engine, () => clock.now(), (err) => logger.warn({ err: String(err) }, 'reading the store for metrics failed'));
       unwatch = engine.watch((partitions) => {
         for (const r of runners) r.poke(partitions);
       });
@@ -395,11 +431,17 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
         clearInterval(keepAlive);
         unwatch?.();
         await dueDelivery?.stop();
+        unwatchStore?.();
         await Promise.all(runners.map((r) => r.stop()));
         if (opening) await opening.catch(() => undefined);
         await engine.close();
       })();
       return stopping;
+    },
+
+    health(healthOptions) {
+      const state = stopped ? 'stopped' : started ? 'running' : 'starting';
+      return healthOf(engine as Engine, state, runners, healthOptions?.timeoutMs ?? 5000);
     },
 
     assignments() {

@@ -16,6 +16,7 @@ export { uuidv7 } from './core/ids.js';
 export { partitionOf } from './core/partition.js';
 export { systemClock } from './core/clock.js';
 export { jsonLogger } from './observe/logger.js';
+export { healthHandler } from './observe/health.js';
 export { defaultRetryPolicy, backoffDelay } from './consumer/retry-policy.js';
 
 export type { Factline, FactlineOptions, Transaction, PublishEntry } from './app.js';
@@ -24,12 +25,15 @@ export type { Envelope, StoredEvent, NewEvent } from './core/envelope.js';
 export type { FieldIssue } from './core/errors.js';
 export type {
   Engine, Tx, ConsumeTx, Lease, Assignment, LogRecord, ParkedRecord, DeadLetterRecord, DeadLetterStatus, BatchCommit,
-  EngineAdmin, DeadLetterFilter, Resolution, PartitionStatus, AttemptError, StartFrom, OpenOptions, OpenedLog,
+  EngineAdmin, DeadLetterFilter, Resolution, PartitionStatus, AttemptError, StartFrom, OpenOptions, OpenedLog, EventWindow, TimedRecord,
 } from './core/engine.js';
 export type { FlowTrace, FlowEvent, FlowOutcome, FlowVerdict, TraceOptions } from './core/trace.js';
 export type { StandardSchemaV1 } from './core/standard-schema.js';
 export type { Clock } from './core/clock.js';
 export type { Logger } from './observe/logger.js';
+export type { Health, GroupHealth } from './observe/health.js';
+export type { TelemetryOptions } from './observe/load-telemetry.js';
+export type { RewindTarget, RewindOptions, RewindResult, PartitionRewind } from './core/rewind.js';
 export type { PublishOptions } from './publish/build-envelope.js';
 export type { ConsumerGroup, ConsumerOptions } from './consumer/consumer-group.js';
 export type { Handler, HandlerContext, HandlerOptions, EffectHandler, EffectContext, CommitStep } from './consumer/handler.js';

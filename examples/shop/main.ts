@@ -19,6 +19,7 @@ import { CATALOG, NEW_MARKET, orderNumber, placeOrder } from './orders.js';
 import { groupStates, progressLine, settled, summaryTable } from './report.js';
 import { createShopTables, shopSql } from './sql.js';
 import { orderFlowSettled, orderFlowSummary, setUpOrderFlow, showOrder } from './order-flow.js';
+import { traceExamples } from './trace-hint.js';
 
 const PARTITIONS = 8;
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -166,6 +167,7 @@ async function main(): Promise<number> {
     return { stock: Object.fromEntries(res.map((r) => [r.status, Number(r.n)])), fraud: Object.fromEntries(fraud.map((r) => [r.verdict, Number(r.n)])) };
   });
   const flow = await orderFlowSummary(app.engine);
+  const traced = await traceExamples(app.engine, Array.from({ length: total }, (_, i) => orderNumber(run, i + 1).orderId));
   await app.stop();
   email.close();
 
@@ -179,6 +181,11 @@ async function main(): Promise<number> {
     if (key === undefined) continue;
     console.log(`\n${what}: npx factline workflow show order ${key} ${s.cliTarget}`);
     console.log(showOrder(s.cliTarget, key).replace(/^/gm, '  '));
+  }
+  if (traced.complete || traced.stuck) {
+    console.log('\nDid an order go through? Ask the log (exit code 0: complete, 3: in progress, 4: stuck):');
+    if (traced.complete) console.log(`  npx factline trace ${traced.complete} ${s.cliTarget}    # went through`);
+    if (traced.stuck) console.log(`  npx factline trace ${traced.stuck} ${s.cliTarget}    # stuck in fraud`);
   }
   const openAll = last.states.reduce((n, g) => n + g.openDeadLetters, 0);
   const finish = () => {

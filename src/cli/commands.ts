@@ -9,7 +9,6 @@ import { renderEvent, showEvent, tail, tailLine } from './events.js';
 import { lagReport, renderLag } from './lag.js';
 import { listWorkflows, showWorkflow } from '../workflow/inspect.js';
 import { renderWorkflowList, renderWorkflowShow } from './workflow.js';
-import { runDashboard } from './dashboard.js';
 import { UsageError } from './usage-error.js';
 
 export type { Command, Io, OptionSpec, Values };
@@ -239,6 +238,8 @@ export const COMMANDS: readonly Command[] = [
       const host = requireNonEmpty(v, 'host', 'an address');
       const token = str(v, 'token') ?? (process.env.FACTLINE_DASHBOARD_TOKEN || undefined);
       if (token !== undefined && token.length < 8) throw new UsageError('the dashboard token must have at least 8 characters');
+      // Loaded only for this command: the other commands never load the HTTP server.
+      const { runDashboard } = await import('./dashboard.js');
       await withStore(v, ({ engine, target }) => runDashboard(engine, target, { port: Number(port), host, token }, io));
     },
   },

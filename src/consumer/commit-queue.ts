@@ -4,6 +4,7 @@ import { cleanText, describeError } from './describe-error.js';
 import { failureChanges, type FailureChanges } from './failure-changes.js';
 import type { CommitStep } from './handler.js';
 import { runCommitStep, type Delivery } from './invoke.js';
+import type { ProcessTracing } from '../observe/telemetry.js';
 import type { GroupSettings } from './settings.js';
 
 /** What the worker asks to commit for one event it read. */
@@ -25,6 +26,8 @@ export interface CommitHost {
   readonly engine: Engine;
   readonly s: GroupSettings;
   readonly lease: Lease;
+  /** Spans and durations of this partition's handler attempts; undefined when telemetry is off. */
+  readonly tracing: ProcessTracing | undefined;
   /** The position to commit when the events `own` are resolved by this commit. */
   frontierWithout(own: ReadonlySet<number>): number;
   /** After a commit: the new position, the events it resolved, the parked rows it stored. */

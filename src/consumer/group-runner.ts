@@ -24,6 +24,9 @@ export class GroupRunner {
   private timer: NodeJS.Timeout | undefined;
   private beating: Promise<void> = Promise.resolve();
   private stopped = false;
+  /** ms since epoch of the last heartbeat tried and of the last one that succeeded (0 before). */
+  lastBeatAt = 0;
+  lastBeatOkAt = 0;
 
   constructor(
     private readonly engine: Engine,
@@ -62,6 +65,11 @@ export class GroupRunner {
     for (const p of partitions) this.workers.get(p)?.poke();
   }
 
+  /** The lease time and heartbeat interval of this membership. */
+  get timing(): MembershipOptions {
+    return this.membership;
+  }
+
   /** Partitions this member works on now. */
   get partitions(): number[] {
     return [...this.workers.keys()].sort((a, b) => a - b);
@@ -69,9 +77,11 @@ export class GroupRunner {
 
   private async beat(): Promise<void> {
     if (this.stopped) return;
+    this.lastBeatAt = Date.now();
     try {
       for (const [p, w] of this.workers) if (w.ended) this.workers.delete(p);
       const assignment = await this.engine.heartbeat(this.settings.name, this.member, this.membership.leaseTtlMs);
+      this.lastBeatOkAt = Date.now();
       if (this.stopped) return;
       const owned = new Set(assignment.owned);
       for (const [p, w] of this.workers) {

@@ -9,6 +9,7 @@ import { endedMessage, scopeStorage, type Scope } from '../publish/scope.js';
 import type { CommitStep, EffectHandler, Handler, HandlerContext, Registration } from './handler.js';
 import type { Publisher } from './publisher.js';
 import { Deadlines } from './deadlines.js';
+import type { AttemptSpan, ProcessTracing } from '../observe/telemetry.js';
 
 /** An event parsed for a group: its envelope and the handler registered for its type and version. */
 export interface Delivery {
@@ -16,6 +17,8 @@ export interface Delivery {
   readonly registration: Registration;
   /** Set once `envelope.data` holds the schema's output. */
   readonly valid?: boolean;
+  /** With tracing: the span of the effect handler's attempt, parent of its commit step's publishes. */
+  readonly span?: AttemptSpan | undefined;
 }
 
 /**
@@ -41,6 +44,16 @@ export function prepareDelivery(body: string, type: string, versions: ReadonlyMa
 
 const deadlines = new Deadlines();
 
+/** The fields of every log line about handling `e`: the event, the group, the attempt and, with tracing, the span. */
+export function eventLogFields(e: Pick<Envelope, 'id' | 'type' | 'subject' | 'correlationid'>, group: string, attempt: number, span: AttemptSpan | undefined): Record<string, unknown> {
+  const fields: Record<string, unknown> = { eventId: e.id, eventType: e.type, subject: e.subject, correlationId: e.correlationid, group, attempt };
+  if (span) {
+    fields.traceId = span.traceId;
+    fields.spanId = span.spanId;
+  }
+  return fields;
+}
+
 /**
  * The handler context, which is also the handler's publish scope: one object per delivery, and
  * nothing else made unless the handler asks for it (signal, logger, causation).
@@ -48,6 +61,8 @@ const deadlines = new Deadlines();
 class Context implements HandlerContext<unknown>, Scope {
   closed = false;
   controller: AbortController | undefined;
+  /** With tracing: the attempt's span (log fields, parent of the handler's publishes). */
+  span: AttemptSpan | undefined = undefined;
   private logger: Logger | undefined;
 
   constructor(
@@ -86,7 +101,7 @@ class Context implements HandlerContext<unknown>, Scope {
 
   get log(): Logger {
     const e = this.envelope;
-    return (this.logger ??= bindLogger(this.baseLogger, { eventId: e.id, eventType: e.type, correlationId: e.correlationid, group: this.group }));
+    return (this.logger ??= bindLogger(this.baseLogger, eventLogFields(e, this.group, this.attempt, this.span)));
   }
 
   get cause(): Cause {
@@ -113,6 +128,7 @@ export function invoke(
   attempt: number,
   logger: Logger,
   publisher: Publisher,
+  tracing: ProcessTracing | undefined,
 ): void | Promise<void> {
   // The common case (valid data, a handler that completes synchronously) makes no closure or promise.
   if (!delivery.valid) {
@@ -120,12 +136,12 @@ export function invoke(
     if (data instanceof Promise) {
       return data.then((valid) => {
         accept(delivery, valid);
-        return ignoreValue(run(delivery.envelope, delivery, tx, group, attempt, logger, publisher));
+        return ignoreValue(start(delivery, tx, group, attempt, logger, publisher, tracing));
       });
     }
     accept(delivery, data);
   }
-  return ignoreValue(run(delivery.envelope, delivery, tx, group, attempt, logger, publisher));
+  return ignoreValue(start(delivery, tx, group, attempt, logger, publisher, tracing));
 }
 
 function ignoreValue(r: unknown): void | Promise<void> {
@@ -142,12 +158,26 @@ function accept(delivery: Delivery, data: unknown): void {
   (delivery as { valid?: boolean }).valid = true;
 }
 
+/** Runs the attempt, inside its span when tracing or metrics are on. */
+function start(delivery: Delivery, tx: Tx<unknown> | undefined, group: string, attempt: number, logger: Logger, publisher: Publisher, tracing: ProcessTracing | undefined): unknown {
+  if (tracing) return traced(tracing, delivery.envelope, delivery, tx, group, attempt, logger, publisher);
+  return run(delivery.envelope, delivery, tx, group, attempt, logger, publisher, undefined);
+}
+
+/** `run` inside the attempt's span (tracing or metrics on). */
+function traced(tracing: ProcessTracing, envelope: Envelope, delivery: Delivery, tx: Tx<unknown> | undefined, group: string, attempt: number, logger: Logger, publisher: Publisher): unknown {
+  return tracing.run(envelope, attempt, (span) => {
+    if (!tx) (delivery as { span?: AttemptSpan }).span = span;
+    return run(envelope, delivery, tx, group, attempt, logger, publisher, span);
+  });
+}
+
 /**
  * Runs an effect handler with no transaction open: validates the data, aborts its signal after its
  * timeout. Resolves to its commit step, if it returned one.
  */
-export async function invokeEffect(delivery: Delivery, group: string, attempt: number, logger: Logger, publisher: Publisher): Promise<CommitStep | undefined> {
-  const result = await validated(delivery, (envelope) => run(envelope, delivery, undefined, group, attempt, logger, publisher));
+export async function invokeEffect(delivery: Delivery, group: string, attempt: number, logger: Logger, publisher: Publisher, tracing: ProcessTracing | undefined): Promise<CommitStep | undefined> {
+  const result = await validated(delivery, () => start(delivery, undefined, group, attempt, logger, publisher, tracing));
   if (result === undefined) return undefined;
   if (typeof result !== 'function') {
     throw new NonRetryableError(`the effect handler of ${delivery.envelope.type} in group ${group} returned ${typeof result}; it may return nothing or a commit step function`);
@@ -158,6 +188,7 @@ export async function invokeEffect(delivery: Delivery, group: string, attempt: n
 /** Runs an effect handler's commit step in `tx`, as a store handler of the same event. */
 export function runCommitStep(step: CommitStep, delivery: Delivery, tx: Tx<unknown>, group: string, attempt: number, logger: Logger, publisher: Publisher): void | Promise<void> {
   const ctx = new Context(tx, delivery.envelope, group, attempt, logger, publisher, true);
+  if (delivery.span) ctx.span = delivery.span;
   const end = () => {
     ctx.closed = true;
   };
@@ -188,9 +219,10 @@ function validated<R>(delivery: Delivery, next: (envelope: Envelope) => R | Prom
   return done(data);
 }
 
-function run(event: Envelope, delivery: Delivery, tx: Tx<unknown> | undefined, group: string, attempt: number, logger: Logger, publisher: Publisher): unknown {
+function run(event: Envelope, delivery: Delivery, tx: Tx<unknown> | undefined, group: string, attempt: number, logger: Logger, publisher: Publisher, span: AttemptSpan | undefined): unknown {
   const { registration } = delivery;
   const ctx = new Context(tx, event, group, attempt, logger, publisher);
+  if (span) ctx.span = span;
   let result: unknown;
   try {
     const handler = registration.handler as Handler<never, unknown> & EffectHandler<never, unknown>;

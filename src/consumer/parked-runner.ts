@@ -3,6 +3,7 @@ import { LeaseLostError, NonRetryableError } from '../core/errors.js';
 import { cleanText, describeError } from './describe-error.js';
 import { attemptGate } from './attempt-gate.js';
 import { DIED_MESSAGE, diedTooOften, failureChanges, startedAttempt, type FailureChanges } from './failure-changes.js';
+import type { ProcessTracing } from '../observe/telemetry.js';
 import { invoke, invokeEffect, prepareDelivery, runCommitStep, type Delivery } from './invoke.js';
 import type { ParkedKeys } from './parked-keys.js';
 import { retryStore } from './retry-store.js';
@@ -13,6 +14,8 @@ export interface ParkedHost {
   readonly engine: Engine;
   readonly s: GroupSettings;
   readonly lease: Lease;
+  /** Spans and durations of handler attempts; undefined when telemetry is off. */
+  readonly tracing: ProcessTracing | undefined;
   stopping(): boolean;
   committed(handled: number): void;
   failed(rec: LogRecord, changes: FailureChanges, attempt: number): void;
@@ -161,7 +164,7 @@ export class ParkedRunner {
       const handled = await retryStore(this.host, () => engine.handled(s.name, [rec]));
       if (handled.size === 0) {
         try {
-          step = await invokeEffect(delivery, s.name, head.attempts, s.logger, s.publisher);
+          step = await invokeEffect(delivery, s.name, head.attempts, s.logger, s.publisher, this.host.tracing);
         } catch (error) {
           return { error };
         }
@@ -173,7 +176,7 @@ export class ParkedRunner {
           const seen = await tx.seen([rec]);
           if (seen.has(identity(rec))) return tx.commit(unpark);
           try {
-            if (delivery.registration.kind === 'store') await invoke(delivery, tx, s.name, head.attempts, s.logger, s.publisher);
+            if (delivery.registration.kind === 'store') await invoke(delivery, tx, s.name, head.attempts, s.logger, s.publisher, this.host.tracing);
             else if (step) await runCommitStep(step, delivery, tx, s.name, head.attempts, s.logger, s.publisher);
           } catch (err) {
             throw new AttemptFailed(err);

@@ -12,6 +12,7 @@ import { invoke, invokeEffect, prepareDelivery } from './invoke.js';
 import { retryStore } from './retry-store.js';
 import { runStoreBatch, type StoreItem } from './store-batch.js';
 import type { GroupSettings } from './settings.js';
+import type { ProcessTracing } from '../observe/telemetry.js';
 
 const PARKED_REFRESH_MS = 500;
 const RECENT = 10_000;
@@ -60,12 +61,15 @@ export class PartitionWorker implements CommitHost {
   /** Set when the worker ended because its lease was taken by another member. */
   lost = false;
   ended = false;
+  /** Spans and durations of handler attempts; undefined when telemetry is off. */
+  readonly tracing: ProcessTracing | undefined;
 
   constructor(
     readonly engine: Engine,
     readonly s: GroupSettings,
     readonly lease: Lease,
   ) {
+    this.tracing = s.telemetry?.forPartition(s.name, lease.partition);
     this.lanes = new KeyLanes(s.concurrency, (err) => this.laneError(err));
     this.commits = new CommitQueue(this);
     this.parkedRunner = new ParkedRunner(this, this.parkedKeys);
@@ -352,7 +356,7 @@ export class PartitionWorker implements CommitHost {
     const delivery = item.delivery!;
     let op: CommitOp;
     try {
-      const step = await invokeEffect(delivery, this.s.name, 1, this.s.logger, this.s.publisher);
+      const step = await invokeEffect(delivery, this.s.name, 1, this.s.logger, this.s.publisher, this.tracing);
       op = { kind: 'success', rec, delivery, attempt: 1, ...(step ? { step } : {}) };
     } catch (error) {
       op = { kind: 'failure', rec, prior: 0, error };
@@ -387,7 +391,7 @@ export class PartitionWorker implements CommitHost {
           const seen = await tx.seen([rec]);
           if (seen.size === 0) {
             try {
-              await invoke(delivery, tx, this.s.name, 1, this.s.logger, this.s.publisher);
+              await invoke(delivery, tx, this.s.name, 1, this.s.logger, this.s.publisher, this.tracing);
             } catch (err) {
               throw new AttemptFailed(err);
             }

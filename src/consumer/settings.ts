@@ -2,6 +2,7 @@ import type { ReadGate } from './read-gate.js';
 import type { Clock } from '../core/clock.js';
 import type { DeadLetterRecord, StartFrom } from '../core/engine.js';
 import type { Logger } from '../observe/logger.js';
+import type { Telemetry } from '../observe/telemetry.js';
 import type { Registration } from './handler.js';
 import type { Publisher } from './publisher.js';
 import type { RetryPolicy } from './retry-policy.js';
@@ -47,4 +48,6 @@ export interface GroupSettings {
   readonly publisher: Publisher;
   readonly onDeadLetter?: DeadLetterHook;
   readonly onCommitted?: (info: CommitInfo) => void;
+  /** Spans and metrics; absent when both are off. */
+  readonly telemetry?: Telemetry;
 }

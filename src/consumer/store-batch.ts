@@ -71,7 +71,7 @@ export async function runStoreBatch(host: CommitHost, items: readonly StoreItem[
           }
           let pending: void | Promise<void>;
           try {
-            pending = invoke(item.delivery!, tx, s.name, 1, s.logger, s.publisher);
+            pending = invoke(item.delivery!, tx, s.name, 1, s.logger, s.publisher, host.tracing);
           } catch (err) {
             failedNow.set(rec.sequence, err);
             return false;

@@ -4,6 +4,7 @@ import type {
   WorkflowHistoryRecord, WorkflowInstanceRecord, WorkflowStateCount,
 } from './process-store.js';
 import type { FlowTrace, TraceOptions } from './trace.js';
+import type { RewindOptions, RewindResult, RewindTarget } from './rewind.js';
 
 /**
  * The port every log engine implements (SQLite, PostgreSQL). All methods are async so that
@@ -79,6 +80,14 @@ export interface Engine<Db = unknown> {
    * removed by the runtime (a group that stops is told apart by its leases, in `admin.status()`).
    */
   declareHandlers(group: string, member: string, handlers: readonly HandlerSpec[]): Promise<void>;
+
+  /**
+   * Whether the store can be reached now, for health checks: resolves when a read of the log
+   * works, throws a StoreError otherwise (SQLite: the file deleted, replaced, not readable or
+   * writable, or no longer a database; PostgreSQL: the server refuses or fails the query).
+   * Changes nothing.
+   */
+  check(): Promise<void>;
 
   /** Dead letters, lag and event lookup, for the CLI and the dashboard. */
   readonly admin: EngineAdmin;
@@ -284,6 +293,10 @@ export interface PartitionStatus {
   /** ms since epoch of the oldest event after the position, or of the oldest parked event. */
   readonly oldestUnhandledAt?: number;
   readonly parked: number;
+  /** Keys of the group parked in the partition (a retrying or held event at their head); set by both engines. */
+  readonly parkedKeys?: number;
+  /** Events of the group in the partition waiting for their next attempt; set by both engines. */
+  readonly retrying?: number;
   readonly owner?: string;
 }
 
@@ -328,4 +341,15 @@ export interface EngineAdmin {
    * Index lookups only; reads committed data.
    */
   trace(query: string, options?: TraceOptions): Promise<FlowTrace>;
+  /**
+   * Makes the group handle the events from `to` on again, in one transaction: in each partition
+   * where the group's position is past the target, the position moves back to it, the group's
+   * inbox rows and parked rows of the events after it are deleted, and the partition's lease is
+   * taken from its member and held until the live members' current leases would have expired
+   * (`heldUntil`), so each sees it gone at its next heartbeat: in-flight commits on it fail with
+   * LeaseLostError and roll back, and the worker that takes it after the hold reads from the new
+   * position. Safe while members run. Open dead letters stay as
+   * they are. Throws FactlineError NOT_FOUND for a group the log does not know.
+   */
+  rewindGroup(group: string, to: RewindTarget, options?: RewindOptions): Promise<RewindResult>;
 }

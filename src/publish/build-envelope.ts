@@ -46,6 +46,7 @@ export function buildEnvelope<Data>(
   options: PublishOptions = {},
   cause?: Cause,
   maxEventBytes: number = LIMITS.eventBytes,
+  trace?: { readonly traceparent?: string | undefined; readonly tracestate?: string | undefined },
 ): NewEvent {
   const id = options.id ?? uuidv7(nowMs);
   if (options.id !== undefined) checkAttribute(def.type, 'id', id, LIMITS.idBytes);
@@ -59,7 +60,9 @@ export function buildEnvelope<Data>(
     if (value !== undefined) checkAttribute(def.type, name, value, LIMITS.subjectBytes);
   }
   const parentTrace = options.traceparent ?? cause?.traceparent;
-  const tracestate = options.tracestate ?? cause?.tracestate;
+  // With tracing, the publish's span context is stored as it is: it is the creation context.
+  const own = trace?.traceparent;
+  const tracestate = own ? trace.tracestate : options.tracestate ?? cause?.tracestate;
   const causationid = options.causationId ?? cause?.id;
   // Every envelope has the same shape (absent attributes are undefined, which JSON leaves out):
   // one hidden class, fast to build and to serialize.
@@ -77,7 +80,7 @@ export function buildEnvelope<Data>(
     dataversion: def.version,
     correlationid: options.correlationId ?? cause?.correlationid ?? id,
     causationid,
-    traceparent: parentTrace ? childTraceparent(parentTrace) : newTraceparent(),
+    traceparent: own ?? (parentTrace ? childTraceparent(parentTrace) : newTraceparent()),
     tracestate,
   };
   const json = JSON.stringify(envelope);

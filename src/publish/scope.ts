@@ -17,6 +17,8 @@ export interface Scope {
    * billing`; absent for an `app.transaction()`.
    */
   readonly owner?: string;
+  /** With tracing, in a handler: its attempt's span, the parent of what it publishes. */
+  readonly span?: { readonly context: unknown } | undefined;
 }
 
 export const scopeStorage = new AsyncLocalStorage<Scope>();

@@ -11,6 +11,8 @@ import { scheduleContract } from './contract-schedule.js';
 import { commandContract } from './contract-commands.js';
 import { workflowContract } from './contract-workflows.js';
 import { traceContract } from './contract-trace.js';
+import { rewindContract } from './contract-rewind.js';
+import { checkContract } from './contract-check.js';
 import type { ContractSubject } from './subject.js';
 
 /**
@@ -31,5 +33,7 @@ export function engineContract<Db>(subject: ContractSubject<Db>): void {
     describe('admin', () => adminContract(subject));
     describe('handler declarations', () => handlerContract(subject));
     describe('trace', () => traceContract(subject));
+    describe('rewind', () => rewindContract(subject));
+    describe('store check', () => checkContract(subject));
   });
 }

@@ -61,9 +61,9 @@ describe('the package as published', () => {
     }
   });
 
-  it('depends on the types its .d.ts files import (better-sqlite3 for SqliteDb)', () => {
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(['@types/better-sqlite3', 'better-sqlite3']);
-    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['pg', 'vitest', 'zod']);
+  it('depends on the types its .d.ts files import (better-sqlite3 for SqliteDb), and on the dashboard\'s HTTP library', () => {
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['@hono/node-server', '@types/better-sqlite3', 'better-sqlite3', 'hono']);
+    expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['@opentelemetry/api', 'pg', 'vitest', 'zod']);
   });
 
   it('installs for development without an engine warning on Node 20.19 and on this Node', () => {

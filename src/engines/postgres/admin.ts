@@ -2,10 +2,12 @@ import type { DeadLetterFilter, DeadLetterRecord, EventWindow, LogRecord, Partit
 import type { BaseAdmin } from '../process-sql.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
-import { bodyAttribute } from './migration-trace.js';
+import { attributeParam, bodyAttribute } from './migration-trace.js';
 import { toEventRecord } from './rows.js';
 import { traceFlow } from '../flow-trace.js';
 import { postgresTraceReader } from './trace-reader.js';
+import { rewindGroup } from './rewind.js';
+import { checkRewind } from '../rewind-plan.js';
 import { toDeadLetter, toHandlerDeclaration, type DeadLetterRow, type EventRow, type HandlerRow } from '../rows.js';
 import type { PgPoolClient } from './types.js';
 
@@ -83,13 +85,15 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
 
     async status(): Promise<PartitionStatus[]> {
       const rows = await read<{
-        grp: string; partition: number; position: string; head: string; next_time: string | null; parked_time: string | null; parked: number; owner: string | null;
+        grp: string; partition: number; position: string; head: string; next_time: string | null; parked_time: string | null; parked: number; parked_keys: number; retrying: number; owner: string | null;
       }>(
         `select p.grp, p.partition, p.position, h.head,
            (select e.time from ${q}.events e where e.partition = p.partition and e.sequence = p.position + 1) as next_time,
            (select min(e.time) from ${q}.parked k join ${q}.events e on e.partition = k.partition and e.sequence = k.sequence
               where k.grp = p.grp and k.partition = p.partition) as parked_time,
            (select count(*)::int from ${q}.parked k where k.grp = p.grp and k.partition = p.partition) as parked,
+           (select count(distinct k.key)::int from ${q}.parked k where k.grp = p.grp and k.partition = p.partition and k.state <> 'waiting') as parked_keys,
+           (select count(*)::int from ${q}.parked k where k.grp = p.grp and k.partition = p.partition and k.state = 'retrying') as retrying,
            (select l.member from ${q}.leases l where l.grp = p.grp and l.partition = p.partition) as owner
          from (
            -- every partition of every known group; a partition the group has not committed in yet is at 0
@@ -108,6 +112,8 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
           position: Number(row.position),
           head: Number(row.head),
           parked: row.parked,
+          parkedKeys: row.parked_keys,
+          retrying: row.retrying,
           ...(times.length ? { oldestUnhandledAt: Math.min(...times) } : {}),
           ...(row.owner ? { owner: row.owner } : {}),
         };
@@ -143,7 +149,7 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
       if (w.subject !== undefined) {
         params.push(w.subject);
         // The same expression as the subject index (migration 4), so that the lookup can use it.
-        where.push(`${bodyAttribute('subject')} = $${params.length}`);
+        where.push(`${bodyAttribute('subject')} = ${attributeParam(`$${params.length}`)}`);
       }
       params.push(w.limit);
       const rows = await read<EventRow & { time: string }>(
@@ -163,6 +169,11 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
     },
 
     trace: (query, options) => traceFlow(postgresTraceReader(read, schema, () => admin.handlers()), query, options),
+
+    async rewindGroup(group, to, options = {}) {
+      checkRewind(to, options, partitions());
+      return withClient('rewind group', true, (c) => rewindGroup(c, schema, group, to, options, partitions(), clock.now()));
+    },
   };
   return admin;
 }

@@ -256,6 +256,10 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
         return result;
       }),
 
+    async check() {
+      await own('check', 'read', (c) => c.query(`select count(*) from "${schema}".partitions`));
+    },
+
     async pruneInbox(beforeMs) {
       let total = 0;
       for (;;) {

@@ -74,6 +74,6 @@ export async function leave(c: PgPoolClient, schema: string, group: string, memb
   await c.query(`delete from "${schema}".members where grp = $1 and member = $2`, [group, member]);
 }
 
-async function lockGroup(c: PgPoolClient, schema: string, group: string): Promise<void> {
+export async function lockGroup(c: PgPoolClient, schema: string, group: string): Promise<void> {
   await c.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [`factline.leases:${schema}:${group}`]);
 }

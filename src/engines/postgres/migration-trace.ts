@@ -1,6 +1,16 @@
-/** An envelope attribute read from an event's stored body (the envelope JSON that Factline wrote). */
+/**
+ * An envelope attribute read from an event's stored body (the envelope JSON Factline wrote). The
+ * escape `\u0000` (which a stored body may hold) is read as `\u0001`: PostgreSQL cannot turn it
+ * into text, so `->>` would fail the append. The swap keeps the JSON valid whatever precedes it.
+ * Compare it with `attributeParam`, which reads a query value the same way.
+ */
 export function bodyAttribute(name: 'correlationid' | 'subject'): string {
-  return `((body::json) ->> '${name}')`;
+  return `(replace(body, E'\\\\u0000', E'\\\\u0001')::json ->> '${name}')`;
+}
+
+/** A text parameter (`$1`) as `bodyAttribute` reads the same value from a body. */
+export function attributeParam(param: string): string {
+  return `(replace(to_json(${param}::text)::text, E'\\\\u0000', E'\\\\u0001')::json #>> '{}')`;
 }
 
 /**

@@ -5,6 +5,8 @@ import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { traceFlow } from '../flow-trace.js';
 import { sqliteTraceReader } from './trace-reader.js';
+import { rewindGroup } from './rewind.js';
+import { checkRewind } from '../rewind-plan.js';
 import { bodyAttribute } from './schema.js';
 import { toDeadLetter, toHandlerDeclaration, toLogRecord, type DeadLetterRow, type EventRow, type HandlerRow } from '../rows.js';
 
@@ -138,6 +140,11 @@ export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Cloc
       }),
 
     trace: (query, options) => traceFlow(sqliteTraceReader(read, () => admin.handlers()), query, options),
+
+    rewindGroup: async (group, to, options = {}) => {
+      checkRewind(to, options, partitions);
+      return write('rewindGroup', (db) => rewindGroup(db, group, to, options, partitions, clock.now()));
+    },
   };
   return admin;
 }
@@ -150,6 +157,8 @@ function statusOf(db: Database.Database): PartitionStatus[] {
        (select min(e.time) from factline_parked k join factline_events e on e.partition = k.partition and e.sequence = k.sequence
           where k.grp = p.grp and k.partition = p.partition) as parked_time,
        (select count(*) from factline_parked k where k.grp = p.grp and k.partition = p.partition) as parked,
+           (select count(distinct k.key) from factline_parked k where k.grp = p.grp and k.partition = p.partition and k.state <> 'waiting') as parked_keys,
+           (select count(*) from factline_parked k where k.grp = p.grp and k.partition = p.partition and k.state = 'retrying') as retrying,
        (select l.member from factline_leases l where l.grp = p.grp and l.partition = p.partition) as owner
      from (
        -- every partition of every known group; a partition the group has not committed in yet is at 0
@@ -159,7 +168,7 @@ function statusOf(db: Database.Database): PartitionStatus[] {
        left join factline_positions s on s.grp = g.grp and s.partition = h.partition
      ) p join factline_partitions h on h.partition = p.partition
      order by p.grp, p.partition`,
-  ).all() as { grp: string; partition: number; position: number; head: number; next_time: number | null; parked_time: number | null; parked: number; owner: string | null }[];
+  ).all() as { grp: string; partition: number; position: number; head: number; next_time: number | null; parked_time: number | null; parked: number; parked_keys: number; retrying: number; owner: string | null }[];
   return rows.map((row) => {
     const times = [row.next_time, row.parked_time].filter((t): t is number => t !== null);
     return {
@@ -168,6 +177,8 @@ function statusOf(db: Database.Database): PartitionStatus[] {
       position: row.position,
       head: row.head,
       parked: row.parked,
+      parkedKeys: row.parked_keys,
+      retrying: row.retrying,
       ...(times.length ? { oldestUnhandledAt: Math.min(...times) } : {}),
       ...(row.owner ? { owner: row.owner } : {}),
     };

@@ -12,6 +12,7 @@ import { Lock } from './lock.js';
 import { guardedDb } from './guarded-db.js';
 import { FileSignal } from './file-watch.js';
 import { FileIdentity } from './file-identity.js';
+import { checkFile } from './store-check.js';
 import { openConnection } from './connection.js';
 import { openError, own as ownOn } from './errors.js';
 import { ensureSchema } from './schema.js';
@@ -343,6 +344,12 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
         const now = clock.now();
         for (const h of handlers) ws.declareHandler.run(group, h.type, h.version, h.kind, member, now, now);
       }),
+
+    async check() {
+      const l = live('check');
+      checkFile(path, options.file, l.identity);
+      await read('check', (_rs, db) => db.prepare('select count(*) as n from factline_partitions').get());
+    },
 
     async pruneInbox(beforeMs) {
       let total = 0;
