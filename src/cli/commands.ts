@@ -6,6 +6,7 @@ import {
 import { renderEvent, showEvent, tail, tailLine } from './events.js';
 import { lagReport, renderLag } from './lag.js';
 import { UsageError } from './usage-error.js';
+import { SCHEMA_COMMANDS } from './schema-commands.js';
 
 export type OptionSpec = { readonly type: 'string' | 'boolean'; readonly description: string; readonly placeholder?: string };
 export type Values = Record<string, string | boolean | undefined>;
@@ -22,7 +23,8 @@ export interface Command {
   readonly summary: string;
   readonly details?: string;
   readonly options: Record<string, OptionSpec>;
-  run(values: Values, args: readonly string[], io: Io): Promise<void>;
+  /** Resolves to the exit code when it is not 0 (e.g. 1: breaking changes found). */
+  run(values: Values, args: readonly string[], io: Io): Promise<void | number>;
 }
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
@@ -210,4 +212,5 @@ export const COMMANDS: readonly Command[] = [
       emit(io, { kind: 'postgres', schema: target.schema, migrated: true }, `migrated ${describeTarget(target)}`);
     },
   },
+  ...SCHEMA_COMMANDS,
 ];

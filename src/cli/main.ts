@@ -81,8 +81,8 @@ export async function main(argv: readonly string[], out: (text: string) => void 
       if (a.required && args[i] === undefined) throw new UsageError(`factline ${command.path.join(' ')} needs <${a.name}>`);
     });
     const values = parsed.values as Values;
-    await command.run(values, args, { out, json: values.json === true });
-    return 0;
+    const code = await command.run(values, args, { out, json: values.json === true });
+    return typeof code === 'number' ? code : 0;
   } catch (err) {
     process.stderr.write(`factline: ${oneLine(err)}\n`);
     return err instanceof UsageError ? 2 : 1;
