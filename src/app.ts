@@ -14,6 +14,8 @@ import { endedMessage, scopeStorage, type Scope } from './publish/scope.js';
 import { ConsumerGroup, conflictingOptions, effectiveOptions, type ConsumerOptions } from './consumer/consumer-group.js';
 import { GroupRunner } from './consumer/group-runner.js';
 import type { Publisher } from './consumer/publisher.js';
+import { NewerVersions } from './consumer/newer-versions.js';
+import { SchemaRegistry } from './schema/registry.js';
 
 export interface FactlineOptions<Db> {
   readonly engine: Engine<Db>;
@@ -148,15 +150,17 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
     return opening;
   };
 
-  async function envelopeFor(definition: EventDefinition, data: unknown, publishOptions: PublishOptions | undefined, cause: Cause | undefined): Promise<NewEvent> {
+  async function envelopeFor(definition: EventDefinition, data: unknown, publishOptions: PublishOptions | undefined, cause: Cause | undefined, tx?: Tx<unknown>): Promise<NewEvent> {
     let valid = validateData(definition, data, 'publish');
     if (valid instanceof Promise) valid = await valid;
     if (partitions === 0) await ready();
+    const registering = registry.produced(definition, tx);
+    if (registering) await registering;
     return buildEnvelope(definition, valid, source, partitions, clock.now(), publishOptions, cause, maxEventBytes);
   }
 
   /** Validates and builds envelopes for many entries; all are checked before any is stored. */
-  async function envelopesFor(entries: readonly PublishEntry[]): Promise<NewEvent[]> {
+  async function envelopesFor(entries: readonly PublishEntry[], tx?: Tx<unknown>): Promise<NewEvent[]> {
     if (partitions === 0) await ready();
     const now = clock.now();
     const events: NewEvent[] = new Array(entries.length);
@@ -164,6 +168,8 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       const e = entries[i]!;
       let valid = validateData(e.event, e.data, 'publish');
       if (valid instanceof Promise) valid = await valid;
+      const registering = registry.produced(e.event, tx);
+      if (registering) await registering;
       events[i] = buildEnvelope(e.event, valid, source, partitions, now, e.options, undefined, maxEventBytes);
     }
     return events;
@@ -171,10 +177,12 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
 
   const publishInScope: Publisher = async (scope, definition, data, publishOptions) => {
     if (scope.closed) throw new TransactionEndedError(endedMessage(scope, `publish(${definition.type})`));
-    const event = await envelopeFor(definition, data, publishOptions, scope.cause);
+    const event = await envelopeFor(definition, data, publishOptions, scope.cause, scope.tx);
     const [stored] = await scope.tx.append([event]);
     return stored!.envelope;
   };
+
+  const registry = new SchemaRegistry(engine as Engine, source, () => clock.now(), logger);
 
   const groupCommit = new GroupCommit((events) => engine.append(events));
 
@@ -204,7 +212,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
 
     async publishAll(entries) {
       const scope = scopeStorage.getStore();
-      if (scope && !scope.closed) return (await scope.tx.append(await envelopesFor(entries))).map((s) => s.envelope);
+      if (scope && !scope.closed) return (await scope.tx.append(await envelopesFor(entries, scope.tx))).map((s) => s.envelope);
       return running('app.publishAll()', async () => (await engine.append(await envelopesFor(entries))).map((s) => s.envelope));
     },
 
@@ -251,6 +259,12 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       if (stopped) throw stoppedError('app.start()'); // stop() was called while the log opened
       if (started) return; // a concurrent start() got here first
       started = true;
+      try {
+        for (const group of groups.values()) await registry.handled(group.name, ownDefinitions(group));
+      } catch (err) {
+        started = false;
+        throw err;
+      }
       for (const group of groups.values()) {
         const o = effectiveOptions(group.options);
         const runner = new GroupRunner(
@@ -271,6 +285,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
             random: options.random ?? Math.random,
             logger,
             publisher: publishInScope,
+            newer: new NewerVersions(group.name, () => engine.admin, () => clock.now()),
             ...(o.onDeadLetter ? { onDeadLetter: o.onDeadLetter } : {}),
             ...(o.onCommitted ? { onCommitted: o.onCommitted } : {}),
           },
@@ -312,6 +327,11 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
     },
   };
   return app;
+}
+
+/** The definitions a group's own handlers declare (not the older versions they reach by upcasting). */
+function ownDefinitions(group: ConsumerGroup<unknown>): EventDefinition[] {
+  return [...group.handlers.values()].flatMap((versions) => [...versions.values()].filter((r) => !r.upcast).map((r) => r.definition));
 }
 
 /** Per signal, the stops of the apps that stop on it; one process listener per signal. */

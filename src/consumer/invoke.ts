@@ -2,7 +2,8 @@ import type { Tx } from '../core/engine.js';
 import type { Envelope } from '../core/envelope.js';
 import { validateData, type DataOf, type EventDefinition, type InputOf } from '../core/event.js';
 import type { Cause, PublishOptions } from '../publish/build-envelope.js';
-import { FactlineError, HandlerTimeoutError, NonRetryableError, TransactionEndedError } from '../core/errors.js';
+import { FactlineError, HandlerTimeoutError, NonRetryableError, TransactionEndedError, VersionAheadError } from '../core/errors.js';
+import type { NewerVersions } from './newer-versions.js';
 import type { Logger } from '../observe/logger.js';
 import { bindLogger } from '../observe/logger.js';
 import { endedMessage, scopeStorage, type Scope } from '../publish/scope.js';
@@ -22,7 +23,7 @@ export interface Delivery {
  * Parses a stored body and finds its handler. Throws NonRetryableError for a body that is not an
  * envelope or a version the group has no handler for.
  */
-export function prepareDelivery(body: string, type: string, versions: ReadonlyMap<number, Registration>): Delivery {
+export function prepareDelivery(body: string, type: string, versions: ReadonlyMap<number, Registration>, newer?: NewerVersions): Delivery {
   let envelope: Envelope;
   try {
     envelope = JSON.parse(body) as Envelope;
@@ -32,11 +33,33 @@ export function prepareDelivery(body: string, type: string, versions: ReadonlyMa
   if (typeof envelope !== 'object' || envelope === null || typeof envelope.id !== 'string' || envelope.type !== type) {
     throw new NonRetryableError('malformed event: its stored body is not a Factline envelope');
   }
-  const registration = versions.get(Number(envelope.dataversion));
+  const version = Number(envelope.dataversion);
+  const registration = versions.get(version);
   if (!registration) {
+    if (newer && Number.isInteger(version) && isNewer(version, versions)) return { envelope, registration: newer.deliverable(type, version, versions) };
     throw new NonRetryableError(`unknown version: ${type} version ${String(envelope.dataversion)} has no handler in this group (it handles ${[...versions.keys()].join(', ')})`);
   }
   return { envelope, registration };
+}
+
+/** Whether `version` is above every version the group handles itself. */
+function isNewer(version: number, versions: ReadonlyMap<number, Registration>): boolean {
+  for (const [v, r] of versions) if (!r.upcast && v >= version) return false;
+  return true;
+}
+
+/**
+ * prepareDelivery, asking the registry first when the event is of a newer version than the group
+ * handles and no verdict is known yet. Throws what prepareDelivery throws.
+ */
+export async function prepareResolving(body: string, type: string, versions: ReadonlyMap<number, Registration>, newer?: NewerVersions): Promise<Delivery> {
+  try {
+    return prepareDelivery(body, type, versions, newer);
+  } catch (err) {
+    if (!(err instanceof VersionAheadError) || err.resolved || !newer) throw err;
+    await newer.resolve(type, Number((JSON.parse(body) as Envelope).dataversion), versions);
+    return prepareDelivery(body, type, versions, newer);
+  }
 }
 
 const deadlines = new Deadlines();
@@ -155,7 +178,9 @@ export function runCommitStep(step: CommitStep, delivery: Delivery, tx: Tx<unkno
 function validated<R>(delivery: Delivery, next: (envelope: Envelope) => R | Promise<R>): R | Promise<R> {
   const { envelope, registration } = delivery;
   if (delivery.valid) return next(envelope);
-  const data = validateData(registration.definition, envelope.data, 'handle');
+  const data = registration.upcast && Number(envelope.dataversion) !== registration.definition.version
+    ? upcastData(registration, envelope.data)
+    : validateData(registration.definition, envelope.data, 'handle');
   // The envelope was parsed for this delivery alone: it takes the schema's output in place.
   const mutable = envelope as { data: unknown };
   const done = (valid: unknown) => {
@@ -165,6 +190,21 @@ function validated<R>(delivery: Delivery, next: (envelope: Envelope) => R | Prom
   };
   if (data instanceof Promise) return data.then(done);
   return done(data);
+}
+
+/**
+ * Checks data of an older version with that version's schema, upcasts it step by step, and
+ * checks the result with the handler's version's schema. A failing upcast fails the attempt.
+ */
+function upcastData(registration: Registration, stored: unknown): unknown {
+  const { source, steps } = registration.upcast!;
+  const chain = (data: unknown): unknown => {
+    let at = data;
+    for (const step of steps) at = step.upcast!(at);
+    return validateData(registration.definition, at, `handle (upcast from version ${source.version})`);
+  };
+  const old = validateData(source, stored, `handle (version ${source.version}, before upcasting)`);
+  return old instanceof Promise ? old.then(chain) : chain(old);
 }
 
 function run(event: Envelope, delivery: Delivery, tx: Tx<unknown> | undefined, group: string, attempt: number, logger: Logger, publisher: Publisher): unknown {

@@ -2,6 +2,7 @@ import type { Clock } from '../core/clock.js';
 import type { DeadLetterRecord, StartFrom } from '../core/engine.js';
 import type { Logger } from '../observe/logger.js';
 import type { Registration } from './handler.js';
+import type { NewerVersions } from './newer-versions.js';
 import type { Publisher } from './publisher.js';
 import type { RetryPolicy } from './retry-policy.js';
 
@@ -44,4 +45,6 @@ export interface GroupSettings {
   readonly publisher: Publisher;
   readonly onDeadLetter?: DeadLetterHook;
   readonly onCommitted?: (info: CommitInfo) => void;
+  /** Reads events of versions newer than the group handles, when forward compatible. */
+  readonly newer?: NewerVersions;
 }

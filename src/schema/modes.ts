@@ -1,6 +1,6 @@
-/** Compatibility modes, in Confluent Schema Registry's vocabulary. */
-export const MODES = ['BACKWARD', 'BACKWARD_TRANSITIVE', 'FORWARD', 'FORWARD_TRANSITIVE', 'FULL', 'FULL_TRANSITIVE', 'NONE'] as const;
-export type CompatibilityMode = (typeof MODES)[number];
+import type { CompatibilityMode } from '../core/compatibility-mode.js';
+
+export { MODES, isMode, type CompatibilityMode } from '../core/compatibility-mode.js';
 
 /**
  * `backward`: consumers of the newer version read events of the older one (the newer schema
@@ -8,10 +8,6 @@ export type CompatibilityMode = (typeof MODES)[number];
  * version read events of the newer one.
  */
 export type Direction = 'backward' | 'forward';
-
-export function isMode(x: unknown): x is CompatibilityMode {
-  return typeof x === 'string' && (MODES as readonly string[]).includes(x);
-}
 
 /** The directions a mode checks. */
 export function directionsOf(mode: CompatibilityMode): Direction[] {

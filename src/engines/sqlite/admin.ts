@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, LogRecord, PartitionStatus, Resolution } from '../../core/engine.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
+import { schemaProducersOf, schemasOf } from './schema-registry.js';
 import { toDeadLetter, toHandlerDeclaration, toLogRecord, type DeadLetterRow, type EventRow, type HandlerRow } from '../rows.js';
 
 /**
@@ -101,6 +102,10 @@ export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Cloc
         if (!db.prepare("select 1 from sqlite_master where type = 'table' and name = 'factline_handlers'").get()) return [];
         return (db.prepare('select * from factline_handlers order by grp, type, version').all() as HandlerRow[]).map(toHandlerDeclaration);
       }),
+
+    schemas: () => read('schemas', schemasOf),
+
+    schemaProducers: () => read('schemaProducers', schemaProducersOf),
   };
 }
 

@@ -20,6 +20,7 @@ import { consumeTx } from './consume-tx.js';
 import { toParked, type ParkedRow } from '../rows.js';
 import { heartbeat, leave, release } from './leases.js';
 import { sqliteAdmin } from './admin.js';
+import { registerSchemaIn } from './schema-registry.js';
 
 /**
  * One lock per database file per process: every engine instance on the same file in this process
@@ -198,6 +199,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
     return {
       db,
       append: async (events) => own('append', () => appendIn(ws, events, appended)),
+      registerSchema: async (record, producer) => own('registerSchema', () => registerSchemaIn(db, record, producer, clock.now())),
     };
   }
 
@@ -316,6 +318,8 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
         const now = clock.now();
         for (const h of handlers) ws.declareHandler.run(group, h.type, h.version, h.kind, member, now, now);
       }),
+
+    registerSchema: (record, producer) => ownTransaction('registerSchema', (db) => registerSchemaIn(db, record, producer, clock.now())),
 
     async pruneInbox(beforeMs) {
       let total = 0;

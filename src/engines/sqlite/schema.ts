@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { StoreMismatchError } from '../../core/errors.js';
+import { SCHEMA_REGISTRY } from './schema-registry.js';
 
 /**
  * Version of the table layout below; a file written by a newer Factline is refused. Layout 1 later
@@ -32,6 +33,7 @@ create table if not exists factline_handlers (
 const ADDED: readonly (readonly [string, string])[] = [
   ['factline_starts', STARTS],
   ['factline_handlers', HANDLERS],
+  ['factline_schemas', SCHEMA_REGISTRY],
 ];
 
 const TABLES = `
