@@ -6,6 +6,7 @@ import { handlerContract } from './contract-handlers.js';
 import { hazardContract } from './contract-hazards.js';
 import { leaseContract } from './contract-leases.js';
 import { publishContract } from './contract-publish.js';
+import { schemaContract } from './contract-schemas.js';
 import type { ContractSubject } from './subject.js';
 
 /**
@@ -21,5 +22,6 @@ export function engineContract<Db>(subject: ContractSubject<Db>): void {
     describe('hazards', () => hazardContract(subject));
     describe('effects', () => effectContract(subject));
     describe('handler declarations', () => handlerContract(subject));
+    describe('schemas', () => schemaContract(subject));
   });
 }
