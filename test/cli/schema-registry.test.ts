@@ -1,0 +1,65 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { createFactline, defineEvent } from '../../src/index.js';
+import { sqliteEngine } from '../../src/engines/sqlite/index.js';
+import { eventually } from '../../src/testing/helpers.js';
+import { cli, freshFile } from './log-fixture.js';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+const V1 = defineEvent({ type: 'shop.order.placed', version: 1, schema: z.object({ orderId: z.string(), email: z.string() }), subject: (d) => d.orderId });
+const V2 = defineEvent({
+  type: 'shop.order.placed', version: 2, schema: z.object({ orderId: z.string(), email: z.string(), total: z.number().default(0) }), subject: (d) => d.orderId,
+  from: V1, upcast: (d) => d,
+});
+/** Drops email: backward compatible, but consumers of v2 require it. */
+const V3 = defineEvent({ type: 'shop.order.placed', version: 3, schema: z.object({ orderId: z.string(), total: z.number() }), subject: (d) => d.orderId, from: V2, upcast: (d) => d });
+
+describe('factline schema list, schema show, and lag with events waiting for a newer consumer', () => {
+  let file: string;
+  beforeAll(async () => {
+    file = freshFile('registry');
+    const consumer = createFactline({ engine: sqliteEngine({ file }), source: 'shop/billing', partitions: 2, logger: quiet });
+    const handled: string[] = [];
+    consumer.consumer('billing', { pollMs: 20 }).on(V2, (e) => void handled.push(e.data.orderId));
+    await consumer.start();
+    const producer = createFactline({ engine: sqliteEngine({ file }), source: 'shop/orders', partitions: 2, logger: quiet });
+    await producer.publish(V1, { orderId: 'o1', email: 'a@example.com' });
+    await producer.publish(V3, { orderId: 'o2', total: 3 });
+    await eventually('o1 handled', () => handled.includes('o1'));
+    await eventually('o2 parked', async () => {
+      for (const p of [0, 1]) if ((await consumer.engine.parked('billing', p)).some((r) => r.errors.length > 0)) return true;
+      return false;
+    });
+    await producer.stop();
+    await consumer.stop();
+  });
+
+  it('lists every version with its producers and groups', () => {
+    const r = cli(['schema', 'list', '--db', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^TYPE\s+VERSION\s+MODE\s+FINGERPRINT\s+REGISTERED BY\s+PRODUCERS\s+GROUPS/);
+    expect(r.stdout).toMatch(/shop\.order\.placed\s+1\s+BACKWARD\s+sha256:\S+\s+producer shop\/orders\s+shop\/orders\s+-/);
+    expect(r.stdout).toMatch(/shop\.order\.placed\s+2\s+BACKWARD\s+sha256:\S+\s+group billing\s+-\s+billing/);
+    const json = JSON.parse(cli(['schema', 'list', '--db', file, '--json']).stdout) as { version: number; groups: { group: string; live: boolean }[] }[];
+    expect(json.map((v) => v.version)).toEqual([1, 2, 3]);
+    expect(json[1]!.groups).toEqual([expect.objectContaining({ group: 'billing', live: false })]);
+  });
+
+  it('shows one type with its JSON Schemas', () => {
+    const r = cli(['schema', 'show', 'shop.order.placed', '--db', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('shop.order.placed v3');
+    expect(r.stdout).toContain('"required"');
+    expect(cli(['schema', 'show', 'shop.nothing', '--db', file]).code).toBe(1);
+  });
+
+  it('says in lag which keys wait for a newer consumer, and why', () => {
+    const r = cli(['lag', '--db', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('waiting for a newer consumer:');
+    expect(r.stdout).toContain('group billing handles shop.order.placed up to v2; v3 needs a newer consumer: 1 key parked, 1 event');
+    expect(r.stdout).toContain('removing required field email breaks FORWARD: consumers of v2 require it');
+    const json = JSON.parse(cli(['lag', '--db', file, '--json']).stdout) as { waiting: unknown[] };
+    expect(json.waiting).toEqual([expect.objectContaining({ group: 'billing', keys: 1, events: 1 })]);
+  });
+});
