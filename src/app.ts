@@ -13,9 +13,13 @@ import { LIMITS, checkName } from './publish/limits.js';
 import { endedMessage, scopeStorage, type Scope } from './publish/scope.js';
 import { ConsumerGroup, conflictingOptions, effectiveOptions, type ConsumerOptions } from './consumer/consumer-group.js';
 import { GroupRunner } from './consumer/group-runner.js';
+import { ReadGate } from './consumer/read-gate.js';
 import type { Publisher } from './consumer/publisher.js';
 import { NewerVersions } from './consumer/newer-versions.js';
 import { SchemaRegistry } from './schema/registry.js';
+
+/** Batches the partition workers of one group in this app hold read but not committed, at most (see consumer/read-gate.ts). */
+const READ_TURNS = 4;
 
 export interface FactlineOptions<Db> {
   readonly engine: Engine<Db>;
@@ -277,6 +281,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
             batchSize: o.batchSize,
             batchBytes: o.batchBytes,
             sizes,
+            readGate: new ReadGate(READ_TURNS),
             partitions,
             strict: o.strict,
             pollMs: o.pollMs,

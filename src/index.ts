@@ -26,6 +26,7 @@ export type {
   EngineAdmin, DeadLetterFilter, Resolution, PartitionStatus, AttemptError, StartFrom, OpenOptions, OpenedLog,
   SchemaRecord, SchemaProducer,
 } from './core/engine.js';
+export type { FlowTrace, FlowEvent, FlowOutcome, FlowVerdict, TraceOptions } from './core/trace.js';
 export type { StandardSchemaV1 } from './core/standard-schema.js';
 export type { CompatibilityMode, JsonSchemaValue } from './core/compatibility-mode.js';
 export type { SchemaBreak, RuleId } from './schema/breaks.js';

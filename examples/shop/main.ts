@@ -172,12 +172,13 @@ async function main(): Promise<number> {
   console.log(`  email provider: ${email.calls} calls this run, ${email.failures} failed with 503 and were retried, ${email.duplicates} duplicate calls answered from its idempotency keys`);
   console.log(`  inventory: ${outcome.stock.reserved ?? 0} orders reserved, ${outcome.stock.unavailable ?? 0} out of stock; fraud: ${outcome.fraud.clear ?? 0} clear, ${outcome.fraud.review ?? 0} for review`);
   const openAll = last.states.reduce((n, g) => n + g.openDeadLetters, 0);
-  const cleanup = () => {
+  const finish = () => {
     if (s.cleanup) console.log(`\n${s.cleanup} Drop them when you are done:\n  ${s.dropCommand}`);
+    console.log(`\nSee this log in the browser (overview, dead letters, flows, the log):\n  npx factline dashboard ${s.cliTarget}`);
   };
   if (openAll === 0) {
     console.log('\nEvery group is at the head of the log with zero open dead letters.');
-    cleanup();
+    finish();
     return 0;
   }
   console.log(`\n${openAll} open dead letter${openAll === 1 ? '' : 's'}${openFraud === openAll ? ' in group fraud' : ''}. Inspect them:`);
@@ -192,7 +193,7 @@ async function main(): Promise<number> {
   console.log(`  npx factline dlq replay --group fraud --reason "risk profile for ${NEW_MARKET}" ${s.cliTarget}`);
   console.log(`  npm run demo -- --fix ${s.demoTarget}`);
   console.log(`(or in one step: npm run demo -- --fix --replay ${s.demoTarget})`);
-  cleanup();
+  finish();
   return 0;
 }
 

@@ -1,31 +1,17 @@
 import { FactlineError } from '../core/errors.js';
-import { describeTarget, loadPostgres, openStore, resolveTarget, sqlitePartitions, type OpenStore, type TargetFlags } from './connect.js';
+import { describeTarget, loadPostgres, resolveTarget, sqlitePartitions } from './connect.js';
+import { emit, flags, requireNonEmpty, str, withStore, type Command, type Io, type OptionSpec, type Values } from './command-kit.js';
+import { FLOW_COMMANDS } from './flow-commands.js';
 import {
   defaultActor, discardOne, getDeadLetter, listDeadLetters, parseStatus, renderGroupReplay, renderList, renderResolved, renderShow, replayGroup, replayOne, viewOf,
 } from './dlq.js';
 import { renderEvent, showEvent, tail, tailLine } from './events.js';
 import { lagReport, renderLag } from './lag.js';
+import { runDashboard } from './dashboard.js';
 import { UsageError } from './usage-error.js';
 import { SCHEMA_COMMANDS } from './schema-commands.js';
 
-export type OptionSpec = { readonly type: 'string' | 'boolean'; readonly description: string; readonly placeholder?: string };
-export type Values = Record<string, string | boolean | undefined>;
-
-/** Where a command writes: stdout for results, and a flag for machine-readable output. */
-export interface Io {
-  out(text: string): void;
-  readonly json: boolean;
-}
-
-export interface Command {
-  readonly path: readonly string[];
-  readonly args: readonly { readonly name: string; readonly required: boolean }[];
-  readonly summary: string;
-  readonly details?: string;
-  readonly options: Record<string, OptionSpec>;
-  /** Resolves to the exit code when it is not 0 (e.g. 1: breaking changes found). */
-  run(values: Values, args: readonly string[], io: Io): Promise<void | number>;
-}
+export type { Command, Io, OptionSpec, Values };
 
 export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   db: { type: 'string', placeholder: 'file', description: 'SQLite log file (or env FACTLINE_DB)' },
@@ -35,32 +21,6 @@ export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
   help: { type: 'boolean', description: 'show help' },
 };
 
-const str = (v: Values, name: string): string | undefined => (typeof v[name] === 'string' ? (v[name] as string) : undefined);
-
-function flags(v: Values): TargetFlags {
-  return { db: str(v, 'db'), url: str(v, 'url'), schema: str(v, 'schema') };
-}
-
-/** Opens the log, runs `fn`, and closes the log whatever happens. */
-async function withStore<T>(v: Values, fn: (store: OpenStore) => Promise<T>): Promise<T> {
-  const store = await openStore(resolveTarget(flags(v)));
-  try {
-    return await fn(store);
-  } finally {
-    await store.close();
-  }
-}
-
-function emit(io: Io, data: unknown, text: string): void {
-  io.out(io.json ? JSON.stringify(data, null, 2) : text);
-}
-
-function requireNonEmpty(v: Values, name: string, what: string): string | undefined {
-  const value = str(v, name);
-  if (value !== undefined && value.trim() === '') throw new UsageError(`--${name} needs ${what}`);
-  return value;
-}
-
 export const COMMANDS: readonly Command[] = [
   {
     path: ['dlq', 'list'],
@@ -69,12 +29,13 @@ export const COMMANDS: readonly Command[] = [
     options: {
       group: { type: 'string', placeholder: 'group', description: 'only this consumer group' },
       type: { type: 'string', placeholder: 'type', description: 'only this event type' },
+      subject: { type: 'string', placeholder: 'subject', description: 'only dead letters of events about this subject' },
       status: { type: 'string', placeholder: 'open|replayed|discarded', description: 'only this status' },
     },
     run: (v, _a, io) => {
       const status = parseStatus(str(v, 'status'));
       return withStore(v, async ({ engine }) => {
-        const list = await listDeadLetters(engine, { group: str(v, 'group'), type: str(v, 'type'), status });
+        const list = await listDeadLetters(engine, { group: str(v, 'group'), type: str(v, 'type'), subject: str(v, 'subject'), status });
         emit(io, list.map(viewOf), renderList(list, Date.now()));
       });
     },
@@ -212,5 +173,26 @@ export const COMMANDS: readonly Command[] = [
       emit(io, { kind: 'postgres', schema: target.schema, migrated: true }, `migrated ${describeTarget(target)}`);
     },
   },
+  {
+    path: ['dashboard'],
+    args: [],
+    summary: 'serve the web dashboard (overview, dead letters, flow, log) until Ctrl-C',
+    details: 'Listens on 127.0.0.1 unless --host says otherwise. Read-only unless a token is given (--token or\n'
+      + 'FACTLINE_DASHBOARD_TOKEN): replay and discard then need it, as Authorization: Bearer <token>.',
+    options: {
+      port: { type: 'string', placeholder: 'port', description: 'port to listen on (default 4100; 0 picks a free one)' },
+      host: { type: 'string', placeholder: 'host', description: 'address to listen on (default 127.0.0.1; 0.0.0.0 exposes it to the network)' },
+      token: { type: 'string', placeholder: 'token', description: 'allow replay and discard with this token (or env FACTLINE_DASHBOARD_TOKEN)' },
+    },
+    run: async (v, _a, io) => {
+      const port = str(v, 'port') ?? '4100';
+      if (!/^\d{1,5}$/.test(port) || Number(port) > 65535) throw new UsageError(`--port must be a number from 0 to 65535, got "${port}"`);
+      const host = requireNonEmpty(v, 'host', 'an address');
+      const token = str(v, 'token') ?? (process.env.FACTLINE_DASHBOARD_TOKEN || undefined);
+      if (token !== undefined && token.length < 8) throw new UsageError('the dashboard token must have at least 8 characters');
+      await withStore(v, ({ engine, target }) => runDashboard(engine, target, { port: Number(port), host, token }, io));
+    },
+  },
+  ...FLOW_COMMANDS,
   ...SCHEMA_COMMANDS,
 ];

@@ -42,6 +42,7 @@ export function defaultActor(): string {
 export interface ListFilter {
   readonly group?: string | undefined;
   readonly type?: string | undefined;
+  readonly subject?: string | undefined;
   readonly status?: DeadLetterStatus | undefined;
 }
 
@@ -49,6 +50,7 @@ export async function listDeadLetters(engine: Engine, f: ListFilter): Promise<De
   return engine.admin.listDeadLetters({
     ...(f.group ? { group: f.group } : {}),
     ...(f.type ? { type: f.type } : {}),
+    ...(f.subject ? { subject: f.subject } : {}),
     ...(f.status ? { status: f.status } : {}),
     limit: 100_000,
   });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { openStore, resolveTarget } from './connect.js';
-import type { Command, Io, Values } from './commands.js';
+import type { Command, Io, Values } from './command-kit.js';
 import { compareFiles, parseMode, renderCompare } from './schema-compare.js';
 import { loadDefinitions } from './schema-module.js';
 import { registryView, renderRegistryList, renderRegistryShow } from './schema-registry-view.js';

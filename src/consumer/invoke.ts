@@ -39,7 +39,7 @@ export function prepareDelivery(body: string, type: string, versions: ReadonlyMa
     if (newer && Number.isInteger(version) && isNewer(version, versions)) return { envelope, registration: newer.deliverable(type, version, versions) };
     throw new NonRetryableError(`unknown version: ${type} version ${String(envelope.dataversion)} has no handler in this group (it handles ${[...versions.keys()].join(', ')})`);
   }
-  return { envelope, registration };
+  return { envelope, registration, valid: false };
 }
 
 /** Whether `version` is above every version the group handles itself. */
@@ -137,8 +137,32 @@ export function invoke(
   logger: Logger,
   publisher: Publisher,
 ): void | Promise<void> {
-  const r = validated(delivery, (envelope) => run(envelope, delivery, tx, group, attempt, logger, publisher));
-  return r instanceof Promise ? r.then(() => undefined) : undefined;
+  // The common case (valid data, a handler that completes synchronously) makes no closure or promise.
+  if (!delivery.valid) {
+    const data = checkedData(delivery);
+    if (data instanceof Promise) {
+      return data.then((valid) => {
+        accept(delivery, valid);
+        return ignoreValue(run(delivery.envelope, delivery, tx, group, attempt, logger, publisher));
+      });
+    }
+    accept(delivery, data);
+  }
+  return ignoreValue(run(delivery.envelope, delivery, tx, group, attempt, logger, publisher));
+}
+
+function ignoreValue(r: unknown): void | Promise<void> {
+  return r instanceof Promise ? r.then(noValue) : undefined;
+}
+
+function noValue(): undefined {
+  return undefined;
+}
+
+/** The envelope was parsed for this delivery alone: it takes the schema's output in place. */
+function accept(delivery: Delivery, data: unknown): void {
+  (delivery.envelope as { data: unknown }).data = data;
+  (delivery as { valid?: boolean }).valid = true;
 }
 
 /**
@@ -176,20 +200,21 @@ export function runCommitStep(step: CommitStep, delivery: Delivery, tx: Tx<unkno
 
 /** Validates the data against the registered schema (once per delivery), then calls `next`. */
 function validated<R>(delivery: Delivery, next: (envelope: Envelope) => R | Promise<R>): R | Promise<R> {
-  const { envelope, registration } = delivery;
+  const { envelope } = delivery;
   if (delivery.valid) return next(envelope);
-  const data = registration.upcast && Number(envelope.dataversion) !== registration.definition.version
-    ? upcastData(registration, envelope.data)
-    : validateData(registration.definition, envelope.data, 'handle');
-  // The envelope was parsed for this delivery alone: it takes the schema's output in place.
-  const mutable = envelope as { data: unknown };
+  const data = checkedData(delivery);
   const done = (valid: unknown) => {
-    mutable.data = valid;
-    (delivery as { valid?: boolean }).valid = true;
+    accept(delivery, valid);
     return next(envelope);
   };
   if (data instanceof Promise) return data.then(done);
   return done(data);
+}
+
+/** The data checked with the registration's schema, upcast first when it was stored with an older version. */
+function checkedData({ envelope, registration }: Delivery): unknown {
+  if (registration.upcast && Number(envelope.dataversion) !== registration.definition.version) return upcastData(registration, envelope.data);
+  return validateData(registration.definition, envelope.data, 'handle');
 }
 
 /**

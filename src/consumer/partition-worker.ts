@@ -185,22 +185,32 @@ export class PartitionWorker implements CommitHost {
     const retried = this.startDueParked();
     // A window of events in flight at most: slow lanes hold the reading back, not the memory.
     if (this.unresolved.size >= this.s.batchSize * 4) return retried;
-    const records = await this.engine.read(this.lease.partition, this.readTo, this.readLimit());
-    if (records.length === 0) {
-      await this.flushPosition();
-      return retried;
-    }
-    if (!this.marked) {
-      this.marked = true;
-      const starts = await this.engine.markStart(this.lease, this.position);
-      if (starts >= 2) {
-        this.carefulLeft = this.s.batchSize;
-        this.s.logger.warn({ group: this.s.name, partition: this.lease.partition, position: this.position, starts }, 'the group restarted here before without progress: the next events run alone, one at a time');
+    const giveBack = await this.s.readGate.take();
+    try {
+      const records = await this.engine.read(this.lease.partition, this.readTo, this.readLimit());
+      if (records.length === 0) {
+        giveBack();
+        await this.flushPosition();
+        return retried;
       }
+      if (!this.marked) {
+        this.marked = true;
+        const starts = await this.engine.markStart(this.lease, this.position);
+        if (starts >= 2) {
+          this.carefulLeft = this.s.batchSize;
+          this.s.logger.warn({ group: this.s.name, partition: this.lease.partition, position: this.position, starts }, 'the group restarted here before without progress: the next events run alone, one at a time');
+        }
+      }
+      if (this.carefulLeft > 0) {
+        giveBack();
+        await this.runCarefully(records);
+      } else {
+        await this.dispatch(this.withinBytes(records), giveBack);
+      }
+      return true;
+    } finally {
+      giveBack();
     }
-    if (this.carefulLeft > 0) await this.runCarefully(records);
-    else await this.dispatch(this.withinBytes(records));
-    return true;
   }
 
   /**
@@ -253,7 +263,8 @@ export class PartitionWorker implements CommitHost {
     return started;
   }
 
-  private async dispatch(records: readonly LogRecord[]): Promise<void> {
+  /** Starts the records' work; gives the read turn back once the batched store handlers committed. */
+  private async dispatch(records: readonly LogRecord[], giveBack: () => void): Promise<void> {
     const storeItems: StoreItem[] = [];
     const laneItems: StoreItem[] = [];
     const ops: CommitOp[] = [];
@@ -299,6 +310,7 @@ export class PartitionWorker implements CommitHost {
     const handledBefore = effects.length ? await retryStore(this, () => this.engine.handled(this.s.name, effects)) : new Set<string>();
     // Handlers run inside the attempt gate (shared): an event suspected of killing the process runs alone.
     const leftovers = storeItems.length ? await retryStore(this, () => attemptGate.run(false, () => runStoreBatch(this, storeItems))) : [];
+    giveBack();
     for (const item of leftovers) this.lanes.push(item.rec.key, () => attemptGate.run(false, () => this.storeTask(item)));
     for (const item of laneItems) {
       const effect = item.delivery?.registration.kind === 'effect';

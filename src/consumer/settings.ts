@@ -1,3 +1,4 @@
+import type { ReadGate } from './read-gate.js';
 import type { Clock } from '../core/clock.js';
 import type { DeadLetterRecord, StartFrom } from '../core/engine.js';
 import type { Logger } from '../observe/logger.js';
@@ -36,6 +37,8 @@ export interface GroupSettings {
    * read): a worker's first read is then sized by bytes like the others'.
    */
   readonly sizes: { largestBody: number };
+  /** Turns to read and commit a batch, shared by the group's partition workers in this app (see read-gate.ts). */
+  readonly readGate: ReadGate;
   readonly strict: boolean;
   readonly pollMs: number;
   readonly retry: RetryPolicy;

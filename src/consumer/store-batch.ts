@@ -69,24 +69,27 @@ export async function runStoreBatch(host: CommitHost, items: readonly StoreItem[
             stoppedAt.set(rec.key, rec.sequence);
             return false;
           }
-          const fail = (err: unknown) => {
-            failedNow.set(rec.sequence, err);
-            return false;
-          };
           let pending: void | Promise<void>;
           try {
             pending = invoke(item.delivery!, tx, s.name, 1, s.logger, s.publisher);
           } catch (err) {
-            return fail(err);
+            failedNow.set(rec.sequence, err);
+            return false;
           }
           if (pending === undefined) {
             handled.push(rec);
             return true;
           }
-          return pending.then(() => {
-            handled.push(rec);
-            return true;
-          }, fail);
+          return pending.then(
+            () => {
+              handled.push(rec);
+              return true;
+            },
+            (err: unknown) => {
+              failedNow.set(rec.sequence, err);
+              return false;
+            },
+          );
         });
         if (failedNow.size > 0) throw new RoundFailed();
         // Events behind a failure of their key wait in the parked table, in order.

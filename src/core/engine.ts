@@ -1,5 +1,6 @@
 import type { NewEvent, StoredEvent } from './envelope.js';
 import type { CompatibilityMode } from './compatibility-mode.js';
+import type { FlowTrace, TraceOptions } from './trace.js';
 
 /**
  * The port every log engine implements (SQLite, PostgreSQL). All methods are async so that
@@ -255,8 +256,31 @@ export interface ConsumeTx<Db = unknown> extends Tx<Db> {
 export interface DeadLetterFilter {
   readonly group?: string;
   readonly type?: string;
+  /** The subject of the dead event (the entity it is about). */
+  readonly subject?: string;
   readonly status?: DeadLetterStatus;
   readonly limit?: number;
+}
+
+/**
+ * A backwards window over one partition: the events with `from <= sequence < before`, newest
+ * first, at most `limit`, optionally only those of one type or one subject. The window bounds how
+ * many stored events a call examines (`before - from`), filter or not; keyset pages over the
+ * whole log are built from such windows (see `eventPage` in the dashboard).
+ */
+export interface EventWindow {
+  readonly partition: number;
+  readonly before: number;
+  readonly from: number;
+  readonly limit: number;
+  readonly type?: string;
+  /** Exact match on the envelope's `subject`. */
+  readonly subject?: string;
+}
+
+/** A stored event with the time it was appended (ms since epoch). */
+export interface TimedRecord extends LogRecord {
+  readonly time: number;
 }
 
 export interface Resolution {
@@ -292,10 +316,22 @@ export interface EngineAdmin {
   heads(): Promise<number[]>;
   /** A stored event by id (any source). */
   findEvent(id: string): Promise<LogRecord | undefined>;
+  /** Per group with open dead letters: how many are open and when the oldest was created (ms since epoch). */
+  openDeadLetterCounts(): Promise<{ readonly group: string; readonly open: number; readonly oldestAt: number }[]>;
+  /** Committed events of one partition in a window, newest first (see EventWindow). */
+  eventsBefore(window: EventWindow): Promise<TimedRecord[]>;
+  /** The append time (ms since epoch) of a stored event, or undefined when there is none at that place. */
+  eventTime(partition: number, sequence: number): Promise<number | undefined>;
   /** Every handler declaration, ordered by group, type and version. */
   handlers(): Promise<HandlerDeclaration[]>;
   /** Every registered schema version, by type then version. */
   schemas(): Promise<SchemaRecord[]>;
   /** Which sources publish which versions, by type, version, source. */
   schemaProducers(): Promise<SchemaProducer[]>;
+  /**
+   * The flow of an event id, a correlation id or a subject (tried in that order), and each
+   * event's outcome in every group that declared a handler for its type (see core/trace.ts).
+   * Index lookups only; reads committed data.
+   */
+  trace(query: string, options?: TraceOptions): Promise<FlowTrace>;
 }

@@ -1,4 +1,5 @@
 import { describe } from 'vitest';
+import { adminContract } from './contract-admin.js';
 import { consumeContract } from './contract-consume.js';
 import { failureContract } from './contract-failures.js';
 import { effectContract } from './contract-effects.js';
@@ -7,6 +8,7 @@ import { hazardContract } from './contract-hazards.js';
 import { leaseContract } from './contract-leases.js';
 import { publishContract } from './contract-publish.js';
 import { schemaContract } from './contract-schemas.js';
+import { traceContract } from './contract-trace.js';
 import type { ContractSubject } from './subject.js';
 
 /**
@@ -21,7 +23,9 @@ export function engineContract<Db>(subject: ContractSubject<Db>): void {
     describe('failures', () => failureContract(subject));
     describe('hazards', () => hazardContract(subject));
     describe('effects', () => effectContract(subject));
+    describe('admin', () => adminContract(subject));
     describe('handler declarations', () => handlerContract(subject));
     describe('schemas', () => schemaContract(subject));
+    describe('trace', () => traceContract(subject));
   });
 }

@@ -17,6 +17,7 @@ describe('the shop demo', () => {
     expect(first).toContain(`npx factline dlq list --db ${db}`);
     expect(first).toContain(`npx factline dlq replay --group fraud --reason "risk profile for NO" --db ${db}`);
     expect(first).toContain(`npm run demo -- --fix --db ${db}`);
+    expect(first.trimEnd().split('\n').at(-1)).toBe(`  npx factline dashboard --db ${db}`);
 
     const listed = JSON.parse(run('cli', ['dlq', 'list', '--db', db, '--status', 'open', '--json'])) as { group: string; subject: string }[];
     expect(listed.map((d) => d.group)).toEqual(['fraud', 'fraud', 'fraud', 'fraud']);

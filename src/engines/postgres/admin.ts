@@ -1,7 +1,10 @@
-import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, LogRecord, PartitionStatus, Resolution } from '../../core/engine.js';
+import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, EventWindow, LogRecord, PartitionStatus, Resolution, TimedRecord } from '../../core/engine.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
+import { bodyAttribute } from './migration-trace.js';
 import { toEventRecord } from './rows.js';
+import { traceFlow } from '../flow-trace.js';
+import { postgresTraceReader } from './trace-reader.js';
 import { toDeadLetter, toHandlerDeclaration, type DeadLetterRow, type EventRow, type HandlerRow } from '../rows.js';
 import type { PgPoolClient } from './types.js';
 import { toSchemaProducer, toSchemaRecord, type SchemaProducerRow, type SchemaRow } from '../schema-rows.js';
@@ -34,7 +37,7 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
   const read = async <R>(text: string, values: unknown[] = []): Promise<R[]> =>
     withClient('admin', false, async (c) => (await c.query(text, values)).rows as R[]);
 
-  return {
+  const admin: EngineAdmin = {
     async listDeadLetters(filter: DeadLetterFilter) {
       const where: string[] = [];
       const params: unknown[] = [];
@@ -44,6 +47,7 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
       };
       if (filter.group) add('grp', filter.group);
       if (filter.type) add('event_type', filter.type);
+      if (filter.subject) add('subject', filter.subject);
       if (filter.status) add('status', filter.status);
       params.push(filter.limit ?? 1000);
       const sql = `select * from ${q}.dead_letters ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at, id limit $${params.length}`;
@@ -122,6 +126,38 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
       return row ? toEventRecord(row) : undefined;
     },
 
+    async openDeadLetterCounts() {
+      const rows = await read<{ grp: string; n: string; oldest: string }>(
+        `select grp, count(*) as n, min(created_at) as oldest from ${q}.dead_letters where status = 'open' group by grp order by grp`,
+      );
+      return rows.map((r) => ({ group: r.grp, open: Number(r.n), oldestAt: Number(r.oldest) }));
+    },
+
+    async eventsBefore(w: EventWindow): Promise<TimedRecord[]> {
+      const params: unknown[] = [w.partition, w.before, w.from];
+      const where = ['partition = $1', 'sequence < $2', 'sequence >= $3'];
+      if (w.type !== undefined) {
+        params.push(w.type);
+        where.push(`type = $${params.length}`);
+      }
+      if (w.subject !== undefined) {
+        params.push(w.subject);
+        // The same expression as the subject index (migration 4), so that the lookup can use it.
+        where.push(`${bodyAttribute('subject')} = $${params.length}`);
+      }
+      params.push(w.limit);
+      const rows = await read<EventRow & { time: string }>(
+        `select partition, sequence, id, source, type, key, time, body from ${q}.events where ${where.join(' and ')} order by sequence desc limit $${params.length}`,
+        params,
+      );
+      return rows.map((row) => ({ ...toEventRecord(row), time: Number(row.time) }));
+    },
+
+    async eventTime(partition, sequence) {
+      const [row] = await read<{ time: string }>(`select time from ${q}.events where partition = $1 and sequence = $2`, [partition, sequence]);
+      return row ? Number(row.time) : undefined;
+    },
+
     async handlers() {
       return (await read<HandlerRow>(`select * from ${q}.handlers order by grp, type, version`)).map(toHandlerDeclaration);
     },
@@ -133,5 +169,8 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
     async schemaProducers() {
       return (await read<SchemaProducerRow>(`select * from ${q}.schema_producers order by type, version, source`)).map(toSchemaProducer);
     },
+
+    trace: (query, options) => traceFlow(postgresTraceReader(read, schema, () => admin.handlers()), query, options),
   };
+  return admin;
 }

@@ -1,5 +1,5 @@
 /**
- * Migration 4: the schema registry, one row per event type and version (its JSON Schema,
+ * Migration 5: the schema registry, one row per event type and version (its JSON Schema,
  * fingerprint, compatibility mode, who registered it and when), and the sources that publish
  * each version; times in ms since epoch like the other tables.
  */

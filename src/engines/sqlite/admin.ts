@@ -1,8 +1,11 @@
 import type Database from 'better-sqlite3';
-import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, LogRecord, PartitionStatus, Resolution } from '../../core/engine.js';
+import type { DeadLetterFilter, DeadLetterRecord, EngineAdmin, EventWindow, LogRecord, PartitionStatus, Resolution, TimedRecord } from '../../core/engine.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
 import { schemaProducersOf, schemasOf } from './schema-registry.js';
+import { traceFlow } from '../flow-trace.js';
+import { sqliteTraceReader } from './trace-reader.js';
+import { bodyAttribute } from './schema.js';
 import { toDeadLetter, toHandlerDeclaration, toLogRecord, type DeadLetterRow, type EventRow, type HandlerRow } from '../rows.js';
 
 /**
@@ -36,7 +39,7 @@ function resolve(db: Database.Database, dl: DeadLetterRecord, action: 'replayed'
 export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Clock): EngineAdmin {
   const { read, write } = access;
 
-  return {
+  const admin: EngineAdmin = {
     async listDeadLetters(filter: DeadLetterFilter) {
       const where: string[] = [];
       const params: unknown[] = [];
@@ -46,6 +49,7 @@ export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Cloc
       };
       if (filter.group) add('grp = ?', filter.group);
       if (filter.type) add('event_type = ?', filter.type);
+      if (filter.subject) add('subject = ?', filter.subject);
       if (filter.status) add('status = ?', filter.status);
       const sql = `select * from factline_dead_letters ${where.length ? `where ${where.join(' and ')}` : ''} order by created_at, id limit ?`;
       params.push(filter.limit ?? 1000);
@@ -96,6 +100,36 @@ export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Cloc
         return row ? toLogRecord(row) : undefined;
       }),
 
+    openDeadLetterCounts: () =>
+      read('openDeadLetterCounts', (db) =>
+        (db.prepare("select grp, count(*) as n, min(created_at) as oldest from factline_dead_letters where status = 'open' group by grp order by grp").all() as { grp: string; n: number; oldest: number }[])
+          .map((r) => ({ group: r.grp, open: Number(r.n), oldestAt: Number(r.oldest) }))),
+
+    eventsBefore: (w: EventWindow): Promise<TimedRecord[]> =>
+      read('eventsBefore', (db) => {
+        const where = ['partition = ?', 'sequence < ?', 'sequence >= ?'];
+        const params: unknown[] = [w.partition, w.before, w.from];
+        if (w.type !== undefined) {
+          where.push('type = ?');
+          params.push(w.type);
+        }
+        if (w.subject !== undefined) {
+          // The same expression as the subject index, so that the lookup can use it.
+          where.push(`${bodyAttribute('subject')} = ?`);
+          params.push(w.subject);
+        }
+        params.push(w.limit);
+        const rows = db.prepare(`select partition, sequence, id, source, type, key, time, body from factline_events where ${where.join(' and ')} order by sequence desc limit ?`)
+          .all(...params) as (EventRow & { time: number })[];
+        return rows.map((row) => ({ ...toLogRecord(row), time: Number(row.time) }));
+      }),
+
+    eventTime: (partition, sequence) =>
+      read('eventTime', (db) => {
+        const row = db.prepare('select time from factline_events where partition = ? and sequence = ?').get(partition, sequence) as { time: number } | undefined;
+        return row ? Number(row.time) : undefined;
+      }),
+
     handlers: () =>
       read('handlers', (db) => {
         // A log written before the table existed, opened read-only: no declarations yet.
@@ -106,7 +140,9 @@ export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Cloc
     schemas: () => read('schemas', schemasOf),
 
     schemaProducers: () => read('schemaProducers', schemaProducersOf),
+    trace: (query, options) => traceFlow(sqliteTraceReader(read, () => admin.handlers()), query, options),
   };
+  return admin;
 }
 
 /** Position, head, oldest unhandled event, parked count and owner of every group and partition. */

@@ -26,6 +26,23 @@ create table if not exists factline_handlers (
   primary key (grp, type, version)) without rowid;
 `;
 
+/** An envelope attribute read from an event's body; null for a body that is not JSON. */
+export function bodyAttribute(name: 'correlationid' | 'subject'): string {
+  return `(case when json_valid(body) then json_extract(body, '$.${name}') end)`;
+}
+
+/**
+ * Indexes that `admin.trace` and `dlq list --subject` look up by: events by correlation id and by
+ * subject (expressions over the stored body, so every writer's rows are indexed), dead letters by
+ * event and by subject. Created with the tables, and when an older log is opened for writing.
+ */
+const TRACE_INDEXES = `
+create index if not exists factline_events_correlation on factline_events ${bodyAttribute('correlationid')};
+create index if not exists factline_events_subject on factline_events ${bodyAttribute('subject')};
+create index if not exists factline_dead_letters_event on factline_dead_letters (event_id);
+create index if not exists factline_dead_letters_subject on factline_dead_letters (subject);
+`;
+
 /**
  * Tables added to layout 1 after its first release, by name: created when a log without them is
  * opened. Factline versions that do not know a table ignore it.
@@ -70,7 +87,7 @@ create table if not exists factline_dead_letters (
   strict integer not null, status text not null, created_at integer not null,
   resolved_at integer, resolved_by text, resolution text, history text not null) without rowid;
 create index if not exists factline_dead_letters_group on factline_dead_letters (grp, status);
-${ADDED.map(([, ddl]) => ddl).join('')}`;
+${ADDED.map(([, ddl]) => ddl).join('')}${TRACE_INDEXES}`;
 
 function tableNames(db: Database.Database): string[] {
   return (db.prepare("select name from sqlite_master where type = 'table'").all() as { name: string }[]).map((r) => r.name);
@@ -142,6 +159,7 @@ export function ensureSchema(db: Database.Database, file: string, partitions: nu
       }
       const present = tableNames(db);
       for (const [name, ddl] of ADDED) if (!present.includes(name)) db.exec(ddl);
+      db.exec(TRACE_INDEXES);
       return log.partitions;
     }
     db.exec(TABLES);
