@@ -140,19 +140,23 @@ export function schemaContract<Db>(subject: ContractSubject<Db>): void {
   it('lists every registered version with its JSON Schema, fingerprint, registrant, producers and handling groups', async () => {
     const open = await subject.freshStore();
     const consumer = testApp(open());
-    consumer.consumer('billing').on(V2, () => undefined);
+    const Invoiced = defineEvent({ type: 'test.invoice.issued', version: 1, schema: z.object({ orderId: z.string() }), subject: (d) => d.orderId });
+    // The first publish of Invoiced happens in the handler's transaction: it registers there.
+    consumer.consumer('billing').on(V2, async (e, ctx) => void (await ctx.publish(Invoiced, { orderId: e.data.orderId })));
     await consumer.start();
-    await consumer.publish(V1, { orderId: 'o8', total: 1 });
+    // The first publish of V1 happens inside app.transaction().
+    await consumer.transaction((tx) => tx.publish(V1, { orderId: 'o8', total: 1 }));
     await consumer.publish(V1, { orderId: 'o9', total: 2 });
     try {
+      await eventually('invoices published', async () => (await consumer.engine.admin.heads()).reduce((n, h) => n + h, 0) === 4);
       const schemas = await consumer.engine.admin.schemas();
-      expect(schemas.map((s) => [s.type, s.version, s.registeredBy])).toEqual([[TYPE, 1, 'producer test/contract'], [TYPE, 2, 'group billing']]);
+      expect(schemas.map((s) => [s.type, s.version, s.registeredBy])).toEqual([['test.invoice.issued', 1, 'producer test/contract'], [TYPE, 1, 'producer test/contract'], [TYPE, 2, 'group billing']]);
       for (const s of schemas) {
         expect(s.fingerprint).toMatch(/^sha256:[0-9a-f]{64}$/);
         expect(s.compatibility).toBe('BACKWARD');
         expect(JSON.parse(s.schema)).toMatchObject({ type: 'object', required: expect.arrayContaining(['orderId']) });
       }
-      expect((await consumer.engine.admin.schemaProducers()).map((p) => [p.type, p.version, p.source])).toEqual([[TYPE, 1, 'test/contract']]);
+      expect((await consumer.engine.admin.schemaProducers()).map((p) => [p.type, p.version, p.source])).toEqual([['test.invoice.issued', 1, 'test/contract'], [TYPE, 1, 'test/contract']]);
       expect((await consumer.engine.admin.handlers()).map((h) => [h.group, h.type, h.version])).toEqual([['billing', TYPE, 2]]);
     } finally {
       await consumer.stop();
