@@ -226,9 +226,9 @@ function upcastData(registration: Registration, stored: unknown): unknown {
   const chain = (data: unknown): unknown => {
     let at = data;
     for (const step of steps) at = step.upcast!(at);
-    return validateData(registration.definition, at, `handle (upcast from version ${source.version})`);
+    return validateData(registration.definition, at, `handle upcast v${source.version} data of`);
   };
-  const old = validateData(source, stored, `handle (version ${source.version}, before upcasting)`);
+  const old = validateData(source, stored, `handle v${source.version} data of`);
   return old instanceof Promise ? old.then(chain) : chain(old);
 }
 
