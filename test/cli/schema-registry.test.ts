@@ -63,3 +63,19 @@ describe('factline schema list, schema show, and lag with events waiting for a n
     expect(json.waiting).toEqual([expect.objectContaining({ group: 'billing', keys: 1, events: 1 })]);
   });
 });
+
+describe('factline schema export --asyncapi from a log', () => {
+  it('writes the registry of the log as AsyncAPI 3.0', async () => {
+    const file = freshFile('export');
+    const a = createFactline({ engine: sqliteEngine({ file }), source: 'shop/orders', partitions: 2, logger: quiet });
+    await a.publish(V1, { orderId: 'o1', email: 'a@example.com' });
+    await a.publish(V2, { orderId: 'o2', email: 'b@example.com' });
+    await a.stop();
+    const r = cli(['schema', 'export', '--asyncapi', '--db', file]);
+    expect(r.code, r.stderr).toBe(0);
+    const { Parser } = await import('@asyncapi/parser');
+    const { document, diagnostics } = await new Parser().parse(r.stdout);
+    expect(diagnostics.filter((d) => d.severity === 0)).toEqual([]);
+    expect(document!.channels().get('shop.order.placed')!.messages().all().map((m) => m.id()).sort()).toEqual(['shop.order.placed.v1', 'shop.order.placed.v2']);
+  });
+});
