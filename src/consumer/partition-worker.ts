@@ -293,6 +293,11 @@ export class PartitionWorker implements CommitHost {
           } catch (again) {
             item = { rec, error: again };
           }
+          // The key may have been parked while the registry answered: the event then waits behind it.
+          if (this.isParked(rec.key) || parkedNow.has(rec.key)) {
+            ops.push({ kind: 'waiting', rec });
+            continue;
+          }
         }
       }
       if (laneKeys.has(rec.key) || this.lanes.has(rec.key) || item.delivery?.registration.kind === 'effect') {
