@@ -2,17 +2,6 @@ import type Database from 'better-sqlite3';
 import type { SchemaProducer, SchemaRecord } from '../../core/engine.js';
 import { toSchemaProducer, toSchemaRecord, type SchemaProducerRow, type SchemaRow } from '../schema-rows.js';
 
-/** The schema registry's tables: one row per (type, version), and the sources publishing each. */
-export const SCHEMA_REGISTRY = `
-create table if not exists factline_schemas (
-  type text not null, version integer not null, fingerprint text not null, schema text not null,
-  compatibility text not null, registered_by text not null, registered_at integer not null,
-  primary key (type, version)) without rowid;
-create table if not exists factline_schema_producers (
-  type text not null, version integer not null, source text not null, first_at integer not null, last_at integer not null,
-  primary key (type, version, source)) without rowid;
-`;
-
 /** Inserts the version unless one is stored, records the producer; returns the stored fingerprint. */
 export function registerSchemaIn(db: Database.Database, r: SchemaRecord, producer: string | undefined, now: number): string {
   db.prepare(`insert into factline_schemas (type, version, fingerprint, schema, compatibility, registered_by, registered_at)

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
 import { StoreMismatchError } from '../../core/errors.js';
-import { SCHEMA_REGISTRY } from './schema-registry.js';
 
 /**
  * Version of the table layout below; a file written by a newer Factline is refused. Layout 1 later
@@ -41,6 +40,17 @@ create index if not exists factline_events_correlation on factline_events ${body
 create index if not exists factline_events_subject on factline_events ${bodyAttribute('subject')};
 create index if not exists factline_dead_letters_event on factline_dead_letters (event_id);
 create index if not exists factline_dead_letters_subject on factline_dead_letters (subject);
+`;
+
+/** The schema registry's tables: one row per (type, version), and the sources publishing each. */
+const SCHEMA_REGISTRY = `
+create table if not exists factline_schemas (
+  type text not null, version integer not null, fingerprint text not null, schema text not null,
+  compatibility text not null, registered_by text not null, registered_at integer not null,
+  primary key (type, version)) without rowid;
+create table if not exists factline_schema_producers (
+  type text not null, version integer not null, source text not null, first_at integer not null, last_at integer not null,
+  primary key (type, version, source)) without rowid;
 `;
 
 /**
