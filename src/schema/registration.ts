@@ -1,7 +1,8 @@
 import type { HandlerDeclaration, PartitionStatus, SchemaRecord } from '../core/engine.js';
 import type { CompatibilityMode } from '../core/compatibility-mode.js';
 import { SchemaConflictError } from '../core/errors.js';
-import { checkHistory, compareSchemas } from './compatibility.js';
+import type { SchemaBreak } from './breaks.js';
+import { compareSchemas } from './compatibility.js';
 import type { JsonSchema } from './json-schema.js';
 import { isTransitive } from './modes.js';
 
@@ -38,14 +39,20 @@ export function checkRegistration(existing: readonly SchemaRecord[], candidate: 
   }
   const older = existing.filter((r) => r.version < version).sort((a, b) => b.version - a.version);
   const checked = isTransitive(mode) ? older : older.slice(0, 1);
-  const breaks = checkHistory(checked.map((r) => ({ version: r.version, schema: parsed(r) })), { version, schema: JSON.parse(candidate.schema) as JsonSchema }, mode);
-  if (breaks.length === 0) return [];
-  const blocking = checked.filter((r) => live.has(r.version));
-  if (blocking.length === 0) return breaks.map((b) => b.message);
-  const relevant = breaks.filter((b) => blocking.some((r) => b.message.includes(`v${r.version}`)));
-  const shown = relevant.length ? relevant : breaks;
-  const groups = [...new Set(blocking.flatMap((r) => live.get(r.version) ?? []))];
+  const schema = JSON.parse(candidate.schema) as JsonSchema;
+  const allowed: string[] = [];
+  const blocking: { version: number; groups: readonly string[]; breaks: SchemaBreak[] }[] = [];
+  for (const r of checked) {
+    const breaks = compareSchemas(parsed(r), schema, mode, { olderLabel: `v${r.version}`, newerLabel: `v${version}` });
+    if (breaks.length === 0) continue;
+    const groups = live.get(r.version);
+    if (groups?.length) blocking.push({ version: r.version, groups, breaks });
+    else allowed.push(...breaks.map((b) => b.message));
+  }
+  if (blocking.length === 0) return allowed;
+  const shown = blocking.flatMap((b) => b.breaks);
+  const groups = [...new Set(blocking.flatMap((b) => b.groups))];
   throw new SchemaConflictError('SCHEMA_INCOMPATIBLE', type, version,
-    `cannot register ${type} version ${version}: ${shown.map((b) => `${b.message}`).join('; ')} (live group${groups.length === 1 ? '' : 's'} ${groups.join(', ')} handle${groups.length === 1 ? 's' : ''} v${blocking.map((r) => r.version).join(', v')}; mode ${mode})`,
+    `cannot register ${type} version ${version}: ${shown.map((b) => b.message).join('; ')} (live group${groups.length === 1 ? '' : 's'} ${groups.join(', ')} handle${groups.length === 1 ? 's' : ''} v${blocking.map((b) => b.version).join(', v')}; mode ${mode})`,
     shown.map((b) => ({ path: b.path, rule: b.rule, message: b.message })));
 }
