@@ -43,7 +43,7 @@ export function describeCrashSuite(target: CrashTarget, options: CrashSuiteOptio
         events: 20_000, keys: 300, consumers: 3, consumerKills: 24, producerKills: 2, leaseTtlMs: 1200, heartbeatMs: 300,
         ...(options.producer ?? { producerConcurrency: 24, producerPauseMs: 20, producerTwoKeyShare: 0.15 }),
       });
-    }, 240_000);
+    }, 420_000);
 
     it('calls each outside effect at least once, and more than once only for events whose process was SIGKILLed mid-call', async () => {
       const store = await fresh('outside');

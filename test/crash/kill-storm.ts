@@ -68,7 +68,7 @@ export async function runKillStorm(store: CrashStore, label: string, o: KillStor
       if (unexpectedExit(c)) throw new Error(`${c.name} ended on its own: ${JSON.stringify(c.exit)}\n${c.stderrTail()}`);
     }
     if (!producerDone && producer.exit?.code === 0) producerDone = true;
-    if (Date.now() - t0 > 150_000) throw new Error(`${label}: producer not done after 150 s (${readProgress(progress).total} acknowledged)`);
+    if (Date.now() - t0 > 300_000) throw new Error(`${label}: producer not done after 300 s (${readProgress(progress).total} acknowledged)`);
 
     // The victim is a consumer that started and so may be in the middle of a transaction.
     const ready = consumers.filter((c) => c.last('ready'));
