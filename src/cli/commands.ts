@@ -10,6 +10,7 @@ import { lagReport, renderLag } from './lag.js';
 import { runDashboard } from './dashboard.js';
 import { UsageError } from './usage-error.js';
 import { SCHEMA_COMMANDS } from './schema-commands.js';
+import { PARKED_COMMAND } from './parked.js';
 
 export type { Command, Io, OptionSpec, Values };
 
@@ -194,5 +195,6 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   ...FLOW_COMMANDS,
+  PARKED_COMMAND,
   ...SCHEMA_COMMANDS,
 ];

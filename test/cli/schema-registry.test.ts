@@ -62,6 +62,16 @@ describe('factline schema list, schema show, and lag with events waiting for a n
     const json = JSON.parse(cli(['lag', '--db', file, '--json']).stdout) as { waiting: unknown[] };
     expect(json.waiting).toEqual([expect.objectContaining({ group: 'billing', keys: 1, events: 1 })]);
   });
+
+  it('lists the parked key with its status in factline parked', () => {
+    const r = cli(['parked', '--db', file]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^GROUP\s+PARTITION\s+KEY\s+TYPE\s+STATE\s+ATTEMPTS\s+NEXT IN\s+BEHIND\s+LAST ERROR/);
+    expect(r.stdout).toMatch(/billing\s+\d\s+o2\s+shop\.order\.placed\s+retrying\s+0\s+\S+\s+0\s+group billing handles shop\.order\.placed up to v2; v3 needs a newer consumer/);
+    const json = JSON.parse(cli(['parked', '--db', file, '--group', 'billing', '--json']).stdout) as { key: string; attempts: number }[];
+    expect(json).toEqual([expect.objectContaining({ key: 'o2', attempts: 0, behind: 0, eventType: 'shop.order.placed' })]);
+    expect(JSON.parse(cli(['parked', '--db', file, '--group', 'nobody', '--json']).stdout)).toEqual([]);
+  });
 });
 
 describe('factline schema export --asyncapi from a log', () => {

@@ -4,7 +4,7 @@ import { SchemaConflictError } from '../../src/core/errors.js';
 import { fingerprint } from '../../src/schema/fingerprint.js';
 import { checkRegistration, liveHandlers } from '../../src/schema/registration.js';
 
-const record = (version: number, schema: object): SchemaRecord => ({
+const record = (version: number, schema: Record<string, unknown>): SchemaRecord => ({
   type: 't.a', version, fingerprint: fingerprint(schema), schema: JSON.stringify(schema), compatibility: 'BACKWARD', registeredBy: 'producer p', registeredAt: 0,
 });
 const obj = (props: Record<string, object>, required: string[]) => ({ type: 'object', properties: props, required });
