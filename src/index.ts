@@ -23,7 +23,7 @@ export type { Envelope, StoredEvent, NewEvent } from './core/envelope.js';
 export type { FieldIssue } from './core/errors.js';
 export type {
   Engine, Tx, ConsumeTx, Lease, Assignment, LogRecord, ParkedRecord, DeadLetterRecord, DeadLetterStatus, BatchCommit,
-  EngineAdmin, DeadLetterFilter, Resolution, PartitionStatus, AttemptError, StartFrom, OpenOptions, OpenedLog,
+  EngineAdmin, DeadLetterFilter, Resolution, PartitionStatus, AttemptError, StartFrom, OpenOptions, OpenedLog, EventWindow, TimedRecord,
   SchemaRecord, SchemaProducer,
 } from './core/engine.js';
 export type { FlowTrace, FlowEvent, FlowOutcome, FlowVerdict, TraceOptions } from './core/trace.js';

@@ -7,7 +7,6 @@ import {
 } from './dlq.js';
 import { renderEvent, showEvent, tail, tailLine } from './events.js';
 import { lagReport, renderLag } from './lag.js';
-import { runDashboard } from './dashboard.js';
 import { UsageError } from './usage-error.js';
 import { SCHEMA_COMMANDS } from './schema-commands.js';
 import { PARKED_COMMAND } from './parked.js';
@@ -191,6 +190,8 @@ export const COMMANDS: readonly Command[] = [
       const host = requireNonEmpty(v, 'host', 'an address');
       const token = str(v, 'token') ?? (process.env.FACTLINE_DASHBOARD_TOKEN || undefined);
       if (token !== undefined && token.length < 8) throw new UsageError('the dashboard token must have at least 8 characters');
+      // Loaded only for this command: the other commands never load the HTTP server.
+      const { runDashboard } = await import('./dashboard.js');
       await withStore(v, ({ engine, target }) => runDashboard(engine, target, { port: Number(port), host, token }, io));
     },
   },

@@ -1,4 +1,5 @@
 import type { Engine } from '../core/engine.js';
+import { maskConnectionString } from '../dashboard/mask.js';
 import { serveDashboard } from '../dashboard/serve.js';
 import { describeTarget, type Target } from './connect.js';
 import type { Io } from './commands.js';
@@ -11,8 +12,10 @@ export interface DashboardFlags {
 
 /** Serves the dashboard on `engine` until SIGINT or SIGTERM, then closes the server. */
 export async function runDashboard(engine: Engine, target: Target, flags: DashboardFlags, io: Io): Promise<void> {
+  // The header shows the URL with its password (and password-like parameters) masked, and the user.
+  const label = target.kind === 'postgres' ? `${maskConnectionString(target.url)} (schema ${target.schema})` : target.file;
   const served = await serveDashboard({
-    engine, target: describeTarget(target), port: flags.port, token: flags.token, actor: 'dashboard',
+    engine, target: label, port: flags.port, token: flags.token, actor: 'dashboard',
     ...(flags.host !== undefined ? { host: flags.host } : {}),
   });
   const mode = flags.token !== undefined ? 'replay and discard need the token' : 'read-only (give --token to allow replay and discard)';

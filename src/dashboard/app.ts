@@ -91,7 +91,8 @@ export function createDashboard(options: DashboardOptions): Dashboard {
     }
     const [list, counts, status] = await Promise.all([engine.admin.listDeadLetters(filter), engine.admin.openDeadLetterCounts(), engine.admin.status()]);
     const groups = [...new Set([...status.map((s) => s.group), ...counts.map((g) => g.group)])].sort();
-    return page(c, deadLettersPage(ctx, { group: q('group'), type: q('type'), subject: q('subject'), status: q('status') }, list, groups, now(), filter.limit ?? DEAD_LETTER_LIMIT));
+    const groupOpen = counts.find((g) => g.group === q('group'))?.open ?? 0;
+    return page(c, deadLettersPage(ctx, { group: q('group'), type: q('type'), subject: q('subject'), status: q('status') }, list, groups, groupOpen, now(), filter.limit ?? DEAD_LETTER_LIMIT));
   });
   app.get(`${base}/dead-letters/:id`, async (c) => {
     const dl = await engine.admin.getDeadLetter(c.req.param('id'));

@@ -21,18 +21,28 @@ export function tokenOf(headers: Headers): string | undefined {
   return bearer ?? headers.get('x-factline-token') ?? undefined;
 }
 
+function hostOf(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Replay and discard need: a configured token, that token in a header, a JSON body, and no
  * foreign Origin. A cross-site HTML form can send none of these headers (and a cross-site
  * script that tries is stopped by the browser's CORS preflight, which the dashboard never
- * answers with permission), so a page on another site cannot make a signed-in browser replay.
+ * answers with permission), so a page on another site cannot make a browser replay. An Origin
+ * header that names another host is refused as well.
  */
 export function checkMutation(req: Request, token: string | undefined): Refusal | undefined {
   if (token === undefined) {
     return { status: 403, code: 'READ_ONLY', message: 'this dashboard is read-only: start it with --token (or FACTLINE_DASHBOARD_TOKEN) to replay and discard' };
   }
+  // Hosts, not whole origins: behind a TLS proxy the page is https while the request arrives as http.
   const origin = req.headers.get('origin');
-  if (origin !== null && origin !== new URL(req.url).origin) {
+  if (origin !== null && hostOf(origin) !== new URL(req.url).host) {
     return { status: 403, code: 'CROSS_ORIGIN', message: `requests from ${origin} may not change dead letters` };
   }
   const given = tokenOf(req.headers);

@@ -16,6 +16,11 @@ export function iso(ms: number | undefined): string {
   return ms === undefined ? '-' : new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 }
 
+/** With milliseconds: events of one second apart. */
+export function isoMs(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ');
+}
+
 export function age(at: number | undefined, now: number): string {
   return at === undefined ? '-' : duration(now - at);
 }

@@ -22,7 +22,8 @@ function replayGroupForm(ctx: PageContext, group: string, open: number): Html {
 </form>`;
 }
 
-export function deadLettersPage(ctx: PageContext, q: DeadLetterListQuery, list: readonly DeadLetterRecord[], groups: readonly string[], now: number, limit: number): Html {
+/** `groupOpen`: how many dead letters of the chosen group are open (all of them, not only those listed). */
+export function deadLettersPage(ctx: PageContext, q: DeadLetterListQuery, list: readonly DeadLetterRecord[], groups: readonly string[], groupOpen: number, now: number, limit: number): Html {
   const open = list.filter((d) => d.status === 'open').length;
   return layout(ctx, 'dead-letters', 'Dead letters', html`<h1>Dead letters</h1>
 <form class="filters" method="get" action="${ctx.base}/dead-letters">
@@ -32,7 +33,7 @@ export function deadLettersPage(ctx: PageContext, q: DeadLetterListQuery, list: 
   <label>status<select name="status">${['', 'open', 'replayed', 'discarded'].map((s) => html`<option value="${s}" ${s === (q.status ?? '') ? html`selected` : ''}>${s || 'any'}</option>`)}</select></label>
   <button type="submit">filter</button>
 </form>
-${q.group ? replayGroupForm(ctx, q.group, q.status === 'open' || q.status === undefined || q.status === '' ? open : 0) : ''}
+${q.group ? replayGroupForm(ctx, q.group, groupOpen) : ''}
 ${list.length === 0 ? html`<p class="dim" id="dead-letter-count">no dead letters match</p>` : html`<p class="dim" id="dead-letter-count">${list.length} dead letter${list.length === 1 ? '' : 's'}, ${open} open${list.length >= limit ? ` (the first ${limit} shown: narrow the filter)` : ''}</p>
 <table id="dead-letters">
   <thead><tr><th>created</th><th>age</th><th>group</th><th>type</th><th>subject</th><th>status</th><th class="num">attempts</th><th>reason</th></tr></thead>

@@ -1,5 +1,5 @@
 import type { LogRecord, TimedRecord } from '../core/engine.js';
-import { iso, parseBody, pretty } from './format.js';
+import { isoMs, parseBody, pretty } from './format.js';
 import { html, query, type Html } from './html.js';
 import { layout, type PageContext } from './layout.js';
 
@@ -26,7 +26,7 @@ export function logPage(ctx: PageContext, q: LogQuery, events: readonly TimedRec
 ${events.length === 0 ? html`<p class="dim">no events on this page${next ? ' (a filter looks at a bounded stretch of the log per page: try older)' : ''}</p>` : html`<table id="events">
   <thead><tr><th>time</th><th>type</th><th>subject</th><th class="num">partition</th><th class="num">sequence</th><th>id</th></tr></thead>
   <tbody>${events.map((e) => html`<tr>
-    <td class="nowrap">${iso(e.time)}</td><td>${e.type}</td><td>${subjectOf(e.body) ?? html`<span class="dim">-</span>`}</td>
+    <td class="nowrap">${isoMs(e.time)}</td><td>${e.type}</td><td>${subjectOf(e.body) ?? html`<span class="dim">-</span>`}</td>
     <td class="num">${e.partition}</td><td class="num">${e.sequence}</td>
     <td><a href="${ctx.base}/events/${encodeURIComponent(e.id)}">${e.id}</a></td></tr>`)}</tbody>
 </table>`}

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDashboard, maskConnectionString, serveDashboard, type Dashboard } from '../../src/dashboard/index.js';
+import { createDashboard, maskConnectionString, serveDashboard, type Dashboard, type Overview } from '../../src/dashboard/index.js';
 import { sqliteEngine, type SqliteDb } from '../../src/engines/sqlite/index.js';
 import type { Factline } from '../../src/index.js';
 import { IMG, nastyLog, SCRIPT, tmpFile } from './nasty-log.js';
@@ -38,13 +38,23 @@ describe('the dashboard API on SQLite', () => {
 
   it('reports the overview, dead letters and events as JSON', async () => {
     expect(await (await get(readOnly, '/api/info')).json()).toEqual({ engine: 'sqlite', readOnly: true, flow: true });
-    const o = (await (await get(readOnly, '/api/overview')).json()) as { alarm: boolean; groups: { group: string; openDeadLetters: number; oldestOpenDeadLetterAt?: number; partitions: unknown[] }[] };
+    const o = (await (await get(readOnly, '/api/overview')).json()) as Overview;
     expect(o.alarm).toBe(true);
     const checker = o.groups.find((g) => g.group === 'checker')!;
     expect(checker.openDeadLetters).toBe(2);
     expect(checker.oldestOpenDeadLetterAt).toBeGreaterThan(0);
     expect(checker.partitions).toHaveLength(2);
     expect(o.groups.find((g) => g.group === 'reader')!.openDeadLetters).toBe(0);
+    // The running app's member holds every partition of each group.
+    const members = checker.members;
+    expect(members).toHaveLength(1);
+    expect(members[0]!.partitions.sort()).toEqual([0, 1]);
+    const slow = o.groups.find((g) => g.group === 'slowpoke')!;
+    expect(slow.retryingKeys).toBe(1);
+    expect(slow.parkedKeys).toBe(1);
+    expect(slow.retrying[0]).toMatchObject({ key: 'plain', attempts: 1 });
+    expect(slow.retrying[0]!.lastError).toContain('busy with');
+    expect(slow.retrying[0]!.nextAttemptAt).toBeGreaterThan(Date.now() + 60_000);
 
     const list = (await (await get(readOnly, `/api/dead-letters?group=checker&subject=${encodeURIComponent(SCRIPT)}`)).json()) as { deadLetters: { subject: string; reason: string; event: { data: { text: string } } }[] };
     expect(list.deadLetters).toHaveLength(1);
@@ -88,6 +98,7 @@ describe('the dashboard API on SQLite', () => {
       [{ ...bearer, 'content-type': 'application/x-www-form-urlencoded' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
       [{ ...bearer, 'content-type': 'text/plain' }, 415, 'UNSUPPORTED_MEDIA_TYPE'],
       [{ ...bearer, origin: 'https://evil.example' }, 403, 'CROSS_ORIGIN'],
+      [{ ...bearer, origin: 'null' }, 403, 'CROSS_ORIGIN'],
     ];
     for (const [headers, code, name] of refused) {
       const res = await post(writable, path, headers);
@@ -102,7 +113,8 @@ describe('the dashboard API on SQLite', () => {
   });
 
   it('replays and discards with the token, records who and why, and refuses a second time', async () => {
-    const replay = await post(writable, `/api/dead-letters/${ids[0]}/replay`, bearer, JSON.stringify({ reason: 'fixed the checker', by: 'alice' }));
+    // The page's own host, even as https (a TLS proxy in front), is no foreign origin.
+    const replay = await post(writable, `/api/dead-letters/${ids[0]}/replay`, { ...bearer, origin: 'https://127.0.0.1' }, JSON.stringify({ reason: 'fixed the checker', by: 'alice' }));
     expect(replay.status).toBe(200);
     const dl = (await app.engine.admin.getDeadLetter(ids[0]!))!;
     expect(dl).toMatchObject({ status: 'replayed', resolvedBy: 'alice', resolution: 'fixed the checker' });

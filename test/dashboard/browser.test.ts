@@ -134,16 +134,37 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium after the shop demo', {
     expect(new Set(types)).toEqual(new Set(['shop.order.placed']));
     await page.locator('#events tbody tr a').first().click();
     await expect.poll(() => page.locator('#envelope').innerText()).toContain('"specversion": "1.0"');
+    // The theme follows the system (light here) until switched; the switch is remembered.
+    expect(await page.locator('html').getAttribute('data-theme')).toBeNull();
+    await page.click('#theme-toggle');
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
+    await page.reload();
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('dark');
+    await page.click('#theme-toggle');
+    expect(await page.locator('html').getAttribute('data-theme')).toBe('light');
     await page.close();
   });
 
   it('replays fraud\'s dead letters with the token; after the fixed consumer runs the count is 0', async () => {
+    // An overview left open: it must follow without a reload.
+    const live = await browser.newPage({ viewport: { width: 1366, height: 860 }, colorScheme: 'dark' });
+    await live.goto(`${writable.url}/`);
+    await expect.poll(async () => (await fraudRow(live)).open).toBe('4');
+    await live.evaluate('window.__loadedOnce = true');
+
     const page = await browser.newPage({ viewport: { width: 1366, height: 860 }, colorScheme: 'dark' });
     page.on('dialog', (d) => void d.accept());
     await page.goto(`${writable.url}/dead-letters?group=fraud&status=open`);
+    await expect.poll(() => page.locator('#token-state').innerText()).toContain('read-only until you enter the token');
     await page.fill('#token-form input', TOKEN);
     await page.click('#token-form button');
     await expect.poll(() => page.locator('#token-state').innerText()).toContain('token set');
+    // A token in the address's fragment is taken into the tab and removed from the address.
+    const viaHash = await browser.newPage();
+    await viaHash.goto(`${writable.url}/dead-letters#token=${TOKEN}`);
+    await expect.poll(() => viaHash.locator('#token-state').innerText()).toContain('token set');
+    expect(new URL(viaHash.url()).hash).toBe('');
+    await viaHash.close();
     await page.fill('form[data-api$="/groups/fraud/replay"] input[name="reason"]', 'risk profile for NO');
     await page.click('#replay-group');
     await expect.poll(() => page.locator('#notice').innerText()).toContain('4 replayed to fraud only');
@@ -156,10 +177,11 @@ describe.skipIf(!hasChromium)('the dashboard in Chromium after the shop demo', {
     expect(drained.fraud).toEqual([200, 0, 4, 0, 0]);
     expect(drained.billing).toEqual([200, 0, 0, 0, 0]);
 
-    await page.goto(`${writable.url}/`);
-    await expect.poll(async () => (await fraudRow(page)).open).toBe('0');
-    expect((await fraudRow(page)).oldest).toBe('-');
-    expect(await page.locator('#alarm').count()).toBe(0);
+    await expect.poll(async () => (await fraudRow(live)).open, { timeout: 15_000 }).toBe('0');
+    expect((await fraudRow(live)).oldest).toBe('-');
+    expect(await live.locator('#alarm').count()).toBe(0);
+    expect(await live.evaluate('window.__loadedOnce')).toBe(true);
+    await live.close();
 
     const detail = await browser.newPage({ viewport: { width: 1366, height: 860 }, colorScheme: 'light' });
     await detail.goto(`${writable.url}/dead-letters?group=fraud&status=replayed`);

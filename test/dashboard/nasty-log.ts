@@ -18,8 +18,9 @@ export const NoteAdded = defineEvent({
 });
 
 /**
- * A log whose events carry SCRIPT, IMG and ATTR in their subjects and data, and whose group
- * `checker` dead-letters two of them with those strings in the error message.
+ * A log whose events carry SCRIPT, IMG and ATTR in their subjects and data, whose group
+ * `checker` dead-letters two of them with those strings in the error message, and whose group
+ * `slowpoke` keeps the third retrying (next attempt in 10 minutes), its error holding ATTR.
  */
 export async function nastyLog<Db>(engine: Engine<Db>): Promise<Factline<Db>> {
   const app = createFactline({ engine, source: 'notes/app', partitions: 2, logger: memoryLogger() });
@@ -27,6 +28,9 @@ export async function nastyLog<Db>(engine: Engine<Db>): Promise<Factline<Db>> {
     if (e.data.id !== 'plain') throw new NonRetryableError(`cannot check ${e.data.text}`);
   });
   app.consumer('reader').on(NoteAdded, async () => undefined);
+  app.consumer('slowpoke', { retry: { attempts: 3, initialDelayMs: 600_000, maxDelayMs: 600_000, jitter: 0 } }).on(NoteAdded, async (e) => {
+    if (e.data.id === 'plain') throw new Error(`busy with ${e.data.text}`);
+  });
   await app.publishAll([
     { event: NoteAdded, data: { id: SCRIPT, text: IMG } },
     { event: NoteAdded, data: { id: IMG, text: `${SCRIPT} ${ATTR}` } },
@@ -34,6 +38,7 @@ export async function nastyLog<Db>(engine: Engine<Db>): Promise<Factline<Db>> {
   ]);
   await app.start();
   await eventually('two dead letters', async () => (await app.engine.admin.listDeadLetters({ status: 'open' })).length === 2);
+  await eventually('slowpoke retrying', async () => (await app.engine.admin.status()).some((s) => s.group === 'slowpoke' && s.parked > 0));
   await eventually('reader done', async () => (await app.engine.admin.status()).filter((s) => s.group === 'reader').every((s) => s.position === s.head));
   return app;
 }

@@ -44,13 +44,14 @@ describe.skipIf(!hasChromium)('event data with markup in the browser', { timeout
       await page.waitForLoadState('load');
       // Hover everything: an injected onmouseover would fire.
       for (const el of await page.locator('td, pre, span, a, h1, input').all()) await el.hover({ force: true, timeout: 1000 }).catch(() => undefined);
-      const state = await page.evaluate(() => ({
-        flag: (window as { __xss?: unknown }).__xss,
+      // A string, evaluated in the page (this file is typed for Node, without the DOM).
+      const state = (await page.evaluate(`({
+        flag: window.__xss,
         images: document.querySelectorAll('img').length,
         scripts: [...document.querySelectorAll('script')].map((s) => s.getAttribute('src')),
         handlers: [...document.querySelectorAll('*')].filter((el) => [...el.attributes].some((a) => a.name.startsWith('on'))).length,
         text: document.body.innerText,
-      }));
+      })`)) as { flag: unknown; images: number; scripts: (string | null)[]; handlers: number; text: string };
       expect(state.flag, path).toBeUndefined();
       expect(state.images, path).toBe(0);
       expect(state.scripts, path).toEqual([`${new URL(base).pathname.replace(/\/$/, '')}/assets/app.js`]);
@@ -60,8 +61,28 @@ describe.skipIf(!hasChromium)('event data with markup in the browser', { timeout
     // The live refresh puts server-rendered HTML into the overview: it stays inert too.
     await page.goto(`${base}/`);
     await expect.poll(() => page.locator('#live-state').innerText(), { timeout: 10_000 }).toContain('live, updated');
-    expect(await page.evaluate(() => [(window as { __xss?: unknown }).__xss, document.querySelectorAll('img').length])).toEqual([undefined, 0]);
+    expect(await page.evaluate("[typeof window.__xss, document.querySelectorAll('img').length]")).toEqual(['undefined', 0]);
     expect(dialogs).toEqual([]);
+    await page.close();
+  });
+
+  it('discards a dead letter from its page only with a reason, and shows who and why', async () => {
+    const base = served.url.replace(/\/$/, '');
+    const [dl] = await app.engine.admin.listDeadLetters({ status: 'open', subject: SCRIPT });
+    const page = await browser.newPage();
+    page.on('dialog', (d) => void d.accept());
+    await page.goto(`${base}/dead-letters/${dl!.id}#token=xss-test-token-1`);
+    await page.click('#discard');
+    // The reason field is required: the browser does not submit the form without one.
+    expect(await page.evaluate(`document.querySelector('form[data-api$="/discard"] input[name="reason"]').validity.valueMissing`)).toBe(true);
+    expect((await app.engine.admin.getDeadLetter(dl!.id))!.status).toBe('open');
+    await page.fill('form[data-api$="/discard"] input[name="reason"]', `duplicate of ${IMG}`);
+    await page.click('#discard');
+    await expect.poll(() => page.locator('#notice').innerText()).toContain('discarded from checker');
+    expect(await page.locator('#history').innerText()).toContain(`duplicate of ${IMG}`);
+    expect(await page.locator('#discard').count()).toBe(0);
+    expect(await page.evaluate("[typeof window.__xss, document.querySelectorAll('img').length]")).toEqual(['undefined', 0]);
+    expect(await app.engine.admin.getDeadLetter(dl!.id)).toMatchObject({ status: 'discarded', resolvedBy: 'dashboard', resolution: `duplicate of ${IMG}` });
     await page.close();
   });
 });

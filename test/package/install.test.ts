@@ -5,7 +5,7 @@
  * command run against its logs. Needs the npm registry: without it the test skips with a loud
  * message, and fails under CI=true. The PostgreSQL part skips like the other PostgreSQL tests.
  */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, normalize } from 'node:path';
@@ -183,16 +183,46 @@ describe.skipIf(!online)('the packed package, installed into a new project', () 
     expect(bad.code).toBe(2);
   });
 
+  it('serves the dashboard from the installed package: compiled pages and assets, read-only without a token', async () => {
+    const file = join(app, 'orders.db');
+    const child = spawn(join(app, 'node_modules', '.bin', 'factline'), ['dashboard', '--db', file, '--port', '0', '--json'], {
+      cwd: app, env: { ...process.env, FACTLINE_DB: '', FACTLINE_URL: '', FACTLINE_DASHBOARD_TOKEN: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      const line = await new Promise<string>((resolve, reject) => {
+        let out = '', err = '';
+        child.stdout!.on('data', (d: Buffer) => {
+          out += d.toString();
+          if (out.includes('\n')) resolve(out.split('\n')[0]!);
+        });
+        child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+        child.once('exit', (code) => reject(new Error(`factline dashboard exited ${code}: ${err}`)));
+      });
+      const { url, readOnly } = JSON.parse(line) as { url: string; readOnly: boolean };
+      expect(readOnly).toBe(true);
+      const overview = await fetch(`${url}api/overview`);
+      expect(((await overview.json()) as { groups: { group: string; openDeadLetters: number }[] }).groups.find((g) => g.group === 'fraud')?.openDeadLetters).toBe(1);
+      expect(await (await fetch(`${url}dead-letters`)).text()).toContain('no risk profile for NO');
+      const js = await fetch(`${url}assets/app.js`);
+      expect(js.headers.get('content-type')).toContain('javascript');
+      expect(await js.text()).toContain('factline-token');
+      expect((await fetch(`${url}assets/style.css`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+  });
+
   it("runs the README's example as it is shipped, and the examples from node_modules/factline as their headers say", () => {
     const readme = sh(process.execPath, [join('out', 'readme.js')]);
     expect(readme.code, readme.all).toBe(0);
     expect(readme.out).toMatch(/invoiced order-\d+; e-mailed ana@example\.com/);
     const tsx = join(ROOT, 'node_modules', '.bin', 'tsx');
-    for (const example of ['quickstart', 'effects']) {
+    for (const example of ['quickstart', 'effects', 'dashboard']) {
       const header = readFileSync(join(pkgDir, 'examples', example, 'main.ts'), 'utf8');
       expect(header).toContain(`npx tsx node_modules/factline/examples/${example}/main.ts`);
       const cwd = mkdtempSync(join(work, `${example}-`));
-      const r = sh(tsx, [join(pkgDir, 'examples', example, 'main.ts'), join(cwd, 'shop.db')], { cwd });
+      // The dashboard example serves until Ctrl-C unless told to check itself once.
+      const r = sh(tsx, [join(pkgDir, 'examples', example, 'main.ts'), example === 'dashboard' ? '--once' : join(cwd, 'shop.db')], { cwd });
       expect(r.code, r.all).toBe(0);
     }
   });
@@ -202,6 +232,7 @@ describe.skipIf(!online)('the packed package, installed into a new project', () 
     const esm = sh(process.execPath, ['--input-type=module', '-e', [
       "import { eventually, memoryLogger } from 'factline/testing/helpers';",
       "import { createFactline } from 'factline'; import { sqliteEngine } from 'factline/sqlite'; import { postgresEngine } from 'factline/postgres';",
+      "import { createDashboard } from 'factline/dashboard'; if (typeof createDashboard !== 'function') throw new Error('factline/dashboard');",
       "const app = createFactline({ engine: sqliteEngine({ file: ':memory:' }), source: 'a/b', logger: memoryLogger() });",
       "await app.start(); console.log(await eventually('a value', () => typeof postgresEngine)); await app.stop();",
     ].join('\n')]);
@@ -209,13 +240,13 @@ describe.skipIf(!online)('the packed package, installed into a new project', () 
     const testing = sh(process.execPath, ['--input-type=module', '-e', "await import('factline/testing')"]);
     expect(testing.code).not.toBe(0);
     expect(testing.err).toContain("Cannot find package 'vitest'");
-    const cjs = sh(process.execPath, ['-e', "for (const p of ['factline', 'factline/sqlite', 'factline/postgres', 'factline/testing/helpers']) if (Object.keys(require(p)).length === 0) throw new Error(p); console.log('ok')"]);
+    const cjs = sh(process.execPath, ['-e', "for (const p of ['factline', 'factline/sqlite', 'factline/postgres', 'factline/dashboard', 'factline/testing/helpers']) if (Object.keys(require(p)).length === 0) throw new Error(p); console.log('ok')"]);
     expect(cjs.all.trim()).toBe('ok');
   });
 
   it('ships the files the README and docs link to, the LICENSE, and no tests', () => {
     const links = (doc: string) => [...readFileSync(join(pkgDir, doc), 'utf8').matchAll(/\]\(([^)\s#]+)(?:#[^)]*)?\)/g)].map((m) => m[1]!).filter((t) => !/^[a-z]+:/.test(t));
-    for (const doc of ['README.md', ...readdirSync(join(pkgDir, 'docs')).map((f) => `docs/${f}`)]) {
+    for (const doc of ['README.md', ...readdirSync(join(pkgDir, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)]) {
       for (const target of links(doc)) expect(existsSync(join(pkgDir, normalize(join(dirname(doc), target)))), `${doc} -> ${target}`).toBe(true);
     }
     expect(readFileSync(join(pkgDir, 'LICENSE'), 'utf8')).toMatch(/^MIT License/);

@@ -61,8 +61,8 @@ describe('the package as published', () => {
     }
   });
 
-  it('depends on the types its .d.ts files import (better-sqlite3 for SqliteDb)', () => {
-    expect(Object.keys(pkg.dependencies).sort()).toEqual(['@types/better-sqlite3', 'better-sqlite3']);
+  it('depends on the types its .d.ts files import (better-sqlite3 for SqliteDb), and on the dashboard\'s HTTP library', () => {
+    expect(Object.keys(pkg.dependencies).sort()).toEqual(['@hono/node-server', '@types/better-sqlite3', 'better-sqlite3', 'hono']);
     expect(Object.keys(pkg.peerDependencies).sort()).toEqual(['pg', 'vitest', 'zod']);
   });
 

@@ -54,7 +54,8 @@ button.primary { border-color: var(--accent); color: var(--accent); }
 button.danger { border-color: var(--bad); color: var(--bad); }
 button:disabled { opacity: .5; cursor: default; }
 .actions { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; margin: 8px 0 12px; }
-#notice { min-height: 1.4em; margin: 4px 0 8px; }
+#notice { margin: 4px 0 8px; }
+#notice:empty { display: none; }
 .timeline { list-style: none; padding: 0; margin: 0; border-left: 2px solid var(--line); }
 .timeline > li { position: relative; padding: 4px 0 10px 16px; }
 .timeline > li::before { content: ""; position: absolute; left: -6px; top: 9px; width: 10px; height: 10px; border-radius: 50%; background: var(--accent); }
