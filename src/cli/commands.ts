@@ -8,6 +8,8 @@ import {
 import { renderEvent, showEvent, tail, tailLine } from './events.js';
 import { lagReport, renderLag } from './lag.js';
 import { UsageError } from './usage-error.js';
+import { SCHEMA_COMMANDS } from './schema-commands.js';
+import { PARKED_COMMAND } from './parked.js';
 
 export type { Command, Io, OptionSpec, Values };
 
@@ -194,4 +196,6 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   ...FLOW_COMMANDS,
+  PARKED_COMMAND,
+  ...SCHEMA_COMMANDS,
 ];

@@ -65,4 +65,10 @@ export interface Registration {
   readonly handler: Handler<EventDefinition, unknown> | EffectHandler<EventDefinition, unknown>;
   readonly retry: RetryPolicy;
   readonly timeoutMs: number;
+  /**
+   * Set on the registration an older version reaches through upcasting: its events are checked
+   * with `source`'s schema, then each of `steps` upcasts them (oldest first), then `definition`'s
+   * schema checks the result.
+   */
+  readonly upcast?: { readonly source: EventDefinition; readonly steps: readonly EventDefinition[] };
 }

@@ -7,6 +7,7 @@ import { handlerContract } from './contract-handlers.js';
 import { hazardContract } from './contract-hazards.js';
 import { leaseContract } from './contract-leases.js';
 import { publishContract } from './contract-publish.js';
+import { schemaContract } from './contract-schemas.js';
 import { traceContract } from './contract-trace.js';
 import { rewindContract } from './contract-rewind.js';
 import { checkContract } from './contract-check.js';
@@ -26,6 +27,7 @@ export function engineContract<Db>(subject: ContractSubject<Db>): void {
     describe('effects', () => effectContract(subject));
     describe('admin', () => adminContract(subject));
     describe('handler declarations', () => handlerContract(subject));
+    describe('schemas', () => schemaContract(subject));
     describe('trace', () => traceContract(subject));
     describe('rewind', () => rewindContract(subject));
     describe('store check', () => checkContract(subject));

@@ -21,6 +21,7 @@ import { consumeTx } from './consume-tx.js';
 import { toParked, type ParkedRow } from '../rows.js';
 import { heartbeat, leave, release } from './leases.js';
 import { sqliteAdmin } from './admin.js';
+import { registerSchemaIn } from './schema-registry.js';
 
 /**
  * One lock per database file per process: every engine instance on the same file in this process
@@ -199,6 +200,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
     return {
       db,
       append: async (events) => own('append', () => appendIn(ws, events, appended)),
+      registerSchema: async (record, producer) => own('registerSchema', () => registerSchemaIn(db, record, producer, clock.now())),
     };
   }
 
@@ -323,6 +325,8 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
       checkFile(path, options.file, l.identity);
       await read('check', (_rs, db) => db.prepare('select count(*) as n from factline_partitions').get());
     },
+
+    registerSchema: (record, producer) => ownTransaction('registerSchema', (db) => registerSchemaIn(db, record, producer, clock.now())),
 
     async pruneInbox(beforeMs) {
       let total = 0;
