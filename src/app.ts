@@ -27,6 +27,8 @@ import { waitForOutcome, type CommandOutcome } from './command/outcome.js';
 import { checkSingleHandlers } from './command/single-handler.js';
 import type { WorkflowDefinition } from './workflow/definition.js';
 import { registerWorkflow } from './workflow/register.js';
+import { NewerVersions } from './consumer/newer-versions.js';
+import { SchemaRegistry } from './schema/registry.js';
 
 /** Batches the partition workers of one group in this app hold read but not committed, at most (see consumer/read-gate.ts). */
 const READ_TURNS = 4;
@@ -220,17 +222,19 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
     return opening;
   };
 
-  async function envelopeFor(definition: EventDefinition, data: unknown, publishOptions: PublishOptions | undefined, cause: Cause | undefined, span?: unknown): Promise<NewEvent> {
+  async function envelopeFor(definition: EventDefinition, data: unknown, publishOptions: PublishOptions | undefined, cause: Cause | undefined, span?: unknown, tx?: Tx<unknown>): Promise<NewEvent> {
     let valid = validateData(definition, data, 'publish');
     if (valid instanceof Promise) valid = await valid;
     if (partitions === 0) await ready();
+    const registering = registry.produced(definition, tx);
+    if (registering) await registering;
     const now = clock.now();
     if (traced) return traced.build(definition.type, span, publishOptions, (trace) => buildEnvelope(definition, valid, source, partitions, now, publishOptions, cause, maxEventBytes, trace));
     return buildEnvelope(definition, valid, source, partitions, now, publishOptions, cause, maxEventBytes);
   }
 
   /** Validates and builds envelopes for many entries; all are checked before any is stored. */
-  async function envelopesFor(entries: readonly PublishEntry[], cause?: Cause, span?: unknown): Promise<NewEvent[]> {
+  async function envelopesFor(entries: readonly PublishEntry[], cause?: Cause, span?: unknown, tx?: Tx<unknown>): Promise<NewEvent[]> {
     if (partitions === 0) await ready();
     const now = clock.now();
     const events: NewEvent[] = new Array(entries.length);
@@ -238,6 +242,8 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       const e = entries[i]!;
       let valid = validateData(e.event, e.data, 'publish');
       if (valid instanceof Promise) valid = await valid;
+      const registering = registry.produced(e.event, tx);
+      if (registering) await registering;
       const data = valid;
       events[i] = traced
         ? traced.build(e.event.type, span, e.options, (trace) => buildEnvelope(e.event, data, source, partitions, now, e.options, cause, maxEventBytes, trace))
@@ -248,10 +254,12 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
 
   const publishInScope: Publisher = async (scope, definition, data, publishOptions) => {
     if (scope.closed) throw new TransactionEndedError(endedMessage(scope, `publish(${definition.type})`));
-    const event = await envelopeFor(definition, data, publishOptions, scope.cause, scope.span?.context);
+    const event = await envelopeFor(definition, data, publishOptions, scope.cause, scope.span?.context, scope.tx);
     const [stored] = traced ? await traced.append([event], (events) => scope.tx.append(events)) : await scope.tx.append([event]);
     return stored!.envelope;
   };
+
+  const registry = new SchemaRegistry(engine as Engine, source, () => clock.now(), logger);
 
   const groupCommit = new GroupCommit((events) => engine.append(events));
 
@@ -305,7 +313,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
     async publishAll(entries) {
       const scope = scopeStorage.getStore();
       if (scope && !scope.closed) {
-        const events = await envelopesFor(entries, scope.cause, scope.span?.context);
+        const events = await envelopesFor(entries, scope.cause, scope.span?.context, scope.tx);
         return (traced ? await traced.append(events, (e) => scope.tx.append(e)) : await scope.tx.append(events)).map((s) => s.envelope);
       }
       return running('app.publishAll()', async () => {
@@ -372,6 +380,12 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
       if (stopped) throw stoppedError('app.start()'); // stop() was called while the log opened
       if (started) return; // a concurrent start() got here first
       started = true;
+      try {
+        for (const group of groups.values()) await registry.handled(group.name, ownDefinitions(group));
+      } catch (err) {
+        started = false;
+        throw err;
+      }
       for (const group of groups.values()) {
         const o = effectiveOptions(group.options);
         const runner = new GroupRunner(
@@ -394,6 +408,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
             logger,
             publisher: publishInScope,
             ...(telemetry ? { telemetry } : {}),
+            newer: new NewerVersions(group.name, () => engine.admin, () => clock.now()),
             ...(o.onDeadLetter ? { onDeadLetter: o.onDeadLetter } : {}),
             ...(o.onCommitted ? { onCommitted: o.onCommitted } : {}),
           },
@@ -451,6 +466,11 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
     },
   };
   return app;
+}
+
+/** The definitions a group's own handlers declare (not the older versions they reach by upcasting). */
+function ownDefinitions(group: ConsumerGroup<unknown>): EventDefinition[] {
+  return [...group.handlers.values()].flatMap((versions) => [...versions.values()].filter((r) => !r.upcast).map((r) => r.definition));
 }
 
 /** Per signal, the stops of the apps that stop on it; one process listener per signal. */

@@ -8,9 +8,15 @@ export { listWorkflows, showWorkflow, isStuck, STUCK_AFTER_MS } from './workflow
 export { currentOutcome } from './command/outcome.js';
 export {
   FactlineError, EventValidationError, NonRetryableError, RetryLaterError, HandlerTimeoutError, LeaseLostError,
-  StoreMismatchError, NotRunningError, TransactionEndedError, StoreError, CommandRejection, CommandHandlerConflictError,
-  OutcomeTimeoutError,
+  StoreMismatchError, NotRunningError, TransactionEndedError, StoreError, SchemaConflictError, VersionAheadError, CommandRejection,
+  CommandHandlerConflictError, OutcomeTimeoutError,
 } from './core/errors.js';
+export { MODES as COMPATIBILITY_MODES } from './core/compatibility-mode.js';
+export { compareSchemas, checkHistory } from './schema/compatibility.js';
+export { jsonSchemaOf } from './schema/json-schema-of.js';
+export { fingerprint } from './schema/fingerprint.js';
+export { asyncApiDocument } from './schema/asyncapi.js';
+export { catalogOf } from './schema/catalog.js';
 export { LIMITS } from './publish/limits.js';
 export { uuidv7 } from './core/ids.js';
 export { partitionOf } from './core/partition.js';
@@ -26,9 +32,14 @@ export type { FieldIssue } from './core/errors.js';
 export type {
   Engine, Tx, ConsumeTx, Lease, Assignment, LogRecord, ParkedRecord, DeadLetterRecord, DeadLetterStatus, BatchCommit,
   EngineAdmin, DeadLetterFilter, Resolution, PartitionStatus, AttemptError, StartFrom, OpenOptions, OpenedLog, EventWindow, TimedRecord,
+  SchemaRecord, SchemaProducer,
 } from './core/engine.js';
 export type { FlowTrace, FlowEvent, FlowOutcome, FlowVerdict, TraceOptions } from './core/trace.js';
 export type { StandardSchemaV1 } from './core/standard-schema.js';
+export type { CompatibilityMode, JsonSchemaValue } from './core/compatibility-mode.js';
+export type { SchemaBreak, RuleId } from './schema/breaks.js';
+export type { SchemaVersion, CompareOptions } from './schema/compatibility.js';
+export type { CatalogType, CatalogVersion } from './schema/catalog.js';
 export type { Clock } from './core/clock.js';
 export type { Logger } from './observe/logger.js';
 export type { Health, GroupHealth } from './observe/health.js';

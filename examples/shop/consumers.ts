@@ -42,7 +42,7 @@ export function registerConsumers(app: Factline<unknown>, s: ShopConsumers): voi
     counted('billing', ctx.attempt);
     const invoiceId = `inv-${event.data.orderId}`;
     await shopSql(() => ctx.db).run('insert into invoices (id, order_id, amount) values (?, ?, ?)', [invoiceId, event.data.orderId, event.data.total]);
-    await ctx.publish(InvoiceIssued, { invoiceId, orderId: event.data.orderId, email: event.data.email, amount: event.data.total });
+    await ctx.publish(InvoiceIssued, { invoiceId, orderId: event.data.orderId, email: event.data.email, amount: event.data.total, currency: 'EUR' });
   });
 
   app.consumer('inventory', s.options('inventory')).on(OrderPlaced, async (event, ctx) => {

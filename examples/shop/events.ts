@@ -21,11 +21,26 @@ export const OrderPlaced = defineEvent({
   subject: (d) => d.orderId,
 });
 
-export const InvoiceIssued = defineEvent({
+/** Version 1 of the invoice: stays defined so that invoices stored before v2 still reach the handlers of v2. */
+export const InvoiceIssuedV1 = defineEvent({
   type: 'shop.invoice.issued',
   version: 1,
   schema: z.object({ invoiceId: z.string(), orderId: z.string(), email: z.string().email(), amount: z.number().int().nonnegative() }),
   subject: (d) => d.orderId,
+});
+
+/** Version 2 adds the currency (with a default: FULL compatible); v1 invoices were all in EUR. */
+export const InvoiceIssued = defineEvent({
+  type: 'shop.invoice.issued',
+  version: 2,
+  schema: z.object({
+    invoiceId: z.string(), orderId: z.string(), email: z.string().email(), amount: z.number().int().nonnegative(),
+    /** ISO 4217. */
+    currency: z.string().length(3).default('EUR'),
+  }),
+  subject: (d) => d.orderId,
+  from: InvoiceIssuedV1,
+  upcast: (v1) => ({ ...v1, currency: 'EUR' }),
 });
 
 export const StockReserved = defineEvent({

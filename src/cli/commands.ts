@@ -10,6 +10,8 @@ import { lagReport, renderLag } from './lag.js';
 import { listWorkflows, showWorkflow } from '../workflow/inspect.js';
 import { renderWorkflowList, renderWorkflowShow } from './workflow.js';
 import { UsageError } from './usage-error.js';
+import { SCHEMA_COMMANDS } from './schema-commands.js';
+import { PARKED_COMMAND } from './parked.js';
 
 export type { Command, Io, OptionSpec, Values };
 
@@ -244,4 +246,6 @@ export const COMMANDS: readonly Command[] = [
     },
   },
   ...FLOW_COMMANDS,
+  PARKED_COMMAND,
+  ...SCHEMA_COMMANDS,
 ];

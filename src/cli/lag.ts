@@ -36,12 +36,47 @@ export interface CommandLag {
   readonly handlers: string[];
 }
 
+/** Keys of a group parked behind an event of a version the group cannot read yet. */
+export interface WaitingForConsumer {
+  readonly group: string;
+  /** "group billing handles shop.order.placed up to v2; v3 needs a newer consumer" */
+  readonly status: string;
+  /** Why the group's version cannot read it (the first break), when known. */
+  readonly reason?: string;
+  readonly keys: number;
+  /** Parked events of those keys (the newer ones and those waiting behind them). */
+  readonly events: number;
+}
+
 export interface LagReport {
   readonly at: number;
   readonly partitions: PartitionLag[];
   readonly groups: GroupLag[];
   /** Pending commands per type (a type without handlers is sent but never decided). */
   readonly commands: CommandLag[];
+  readonly waiting: WaitingForConsumer[];
+}
+
+const AHEAD = /^(group \S+ handles \S+ up to v\d+; v\d+ needs a newer consumer)(?: \((.*)\))?$/s;
+
+/** The parked keys whose head waits for a newer consumer, by group and status. */
+async function waitingFor(engine: Engine, status: readonly PartitionStatus[]): Promise<WaitingForConsumer[]> {
+  const out = new Map<string, { group: string; status: string; reason?: string; keys: number; events: number }>();
+  for (const s of status.filter((p) => p.parked > 0)) {
+    const rows = await engine.parked(s.group, s.partition);
+    const byKey = new Map<string, typeof rows>();
+    for (const r of rows) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r]);
+    for (const keyRows of byKey.values()) {
+      const match = AHEAD.exec(keyRows[0]!.errors.at(-1)?.message ?? '');
+      if (!match) continue;
+      const id = `${s.group}\u0000${match[1]}`;
+      const entry = out.get(id) ?? { group: s.group, status: match[1]!, ...(match[2] ? { reason: match[2] } : {}), keys: 0, events: 0 };
+      entry.keys++;
+      entry.events += keyRows.length;
+      out.set(id, entry);
+    }
+  }
+  return [...out.values()];
 }
 
 const minOf = (values: (number | undefined)[]): number | undefined => {
@@ -74,7 +109,7 @@ export async function lagReport(engine: Engine, now: number, groupFilter?: strin
       ownedPartitions: ps.filter((p) => p.owner).length,
     };
   });
-  return { at: now, partitions, groups, commands: await commandLag(engine) };
+  return { at: now, partitions, groups, waiting: await waitingFor(engine, status), commands: await commandLag(engine) };
 }
 
 /** Pending commands per type, with the groups that declared a handler for each. */
@@ -117,5 +152,7 @@ export function renderLag(r: LagReport, showAll: boolean): string {
     ['COMMAND', 'PENDING', 'OLDEST', 'HANDLED BY'],
     r.commands.map((c) => [c.type, String(c.pending), age(c.oldestSentAt, r.at), c.handlers.length ? c.handlers.join(', ') : 'NO HANDLER']),
   )}`;
-  return `${groupTable}\n\n${partTable}${commandTable}\n\nas of ${iso(r.at)}`;
+  const waiting = r.waiting.length === 0 ? '' : `\n\nwaiting for a newer consumer:\n${r.waiting.map((w) =>
+    `  ${w.status}: ${w.keys} key${w.keys === 1 ? '' : 's'} parked, ${w.events} event${w.events === 1 ? '' : 's'}${w.reason ? `\n    (${w.reason})` : ''}`).join('\n')}`;
+  return `${groupTable}\n\n${partTable}${commandTable}${waiting}\n\nas of ${iso(r.at)}`;
 }

@@ -155,17 +155,27 @@ export class ConsumerGroup<Db = unknown> {
     this.assertNotStarted();
     let versions = this.handlers.get(definition.type);
     if (!versions) this.handlers.set(definition.type, (versions = new Map()));
-    if (versions.has(definition.version)) {
+    const existing = versions.get(definition.version);
+    if (existing && !existing.upcast) {
       throw new FactlineError('INVALID_ARGUMENT', `group ${this.name} already handles ${definition.type} version ${definition.version}`);
     }
-    versions.set(definition.version, {
+    const registration: Registration = {
       definition,
       kind,
       handler,
       retry: retryPolicy(options.retry, this.retry),
       timeoutMs: options.timeoutMs ?? this.timeoutMs,
       ...(command ? { command: true } : {}),
-    });
+    };
+    versions.set(definition.version, registration);
+    // Older versions reach this handler through the upcast chain, unless the group handles them itself.
+    const steps: EventDefinition[] = [];
+    for (let at: EventDefinition | undefined = definition; at?.previous; at = at.previous) {
+      steps.unshift(at);
+      const older = versions.get(at.previous.version);
+      if (older && !older.upcast) break;
+      versions.set(at.previous.version, { ...registration, upcast: { source: at.previous, steps: [...steps] } });
+    }
     return this;
   }
 }

@@ -1,5 +1,6 @@
 import type { AttemptError, DeadLetterRecord, LogRecord, ParkedRecord } from '../core/engine.js';
 import { uuidv7 } from '../core/ids.js';
+import { VersionAheadError } from '../core/errors.js';
 import { cleanText, describeError } from './describe-error.js';
 import { prepareDelivery } from './invoke.js';
 import { backoffDelay, decideFailure, type RetryPolicy } from './retry-policy.js';
@@ -17,6 +18,9 @@ export interface FailureChanges {
   readonly retryInMs?: number;
 }
 
+/** How often a key waiting for a newer consumer (VersionAheadError) looks again. */
+export const VERSION_RECHECK_MS = 1000;
+
 /** The reason of a dead letter whose handler killed its process `deaths` times. */
 export const DIED_REASON = (deaths: number): string =>
   `the process died while handling it, ${deaths} time${deaths === 1 ? '' : 's'} (a handler that exits, runs out of memory or crashes natively)`;
@@ -33,7 +37,7 @@ function policyAndSubject(s: GroupSettings, rec: LogRecord): { policy: RetryPoli
   let policy = s.retry;
   let subject: unknown = rec.key;
   try {
-    const delivery = prepareDelivery(rec.body, rec.type, s.handlers.get(rec.type) ?? new Map());
+    const delivery = prepareDelivery(rec.body, rec.type, s.handlers.get(rec.type) ?? new Map(), s.newer);
     policy = delivery.registration.retry;
     subject = delivery.envelope.subject;
   } catch {
@@ -69,8 +73,12 @@ export function failureChanges(s: GroupSettings, rec: LogRecord, prior: number, 
   const { policy, subject } = policyAndSubject(s, rec);
   const earlier = (existing?.errors ?? []).filter((e) => e.attempt < attempt);
   const errors = [...earlier, toAttemptError(attempt, now, error)];
-  const decision = decideFailure(policy, attempt, error, s.random);
   const base = { group: s.name, partition: rec.partition, sequence: rec.sequence, key: rec.key, record: rec, attempts: attempt, errors };
+  if (error instanceof VersionAheadError) {
+    // Waits for a newer consumer: parked, its attempts not counted, looked at again every second.
+    return { park: { ...base, attempts: prior, state: 'retrying', nextAttemptAt: now + VERSION_RECHECK_MS }, released: false, retryInMs: VERSION_RECHECK_MS };
+  }
+  const decision = decideFailure(policy, attempt, error, s.random);
   if (decision.kind === 'retry') {
     return { park: { ...base, state: 'retrying', nextAttemptAt: now + decision.delayMs }, released: false, retryInMs: decision.delayMs };
   }

@@ -41,7 +41,7 @@ export class GroupRunner {
       for (let p = 0; p < this.settings.partitions; p++) await this.engine.position(this.settings.name, p, 'now');
     }
     const specs = [...this.settings.handlers].flatMap(([type, versions]) =>
-      [...versions].map(([version, r]) => ({ type, version, kind: r.command ? ('command' as const) : ('event' as const) })),
+      [...versions].filter(([, r]) => !r.upcast).map(([version, r]) => ({ type, version, kind: r.command ? ('command' as const) : ('event' as const) })),
     );
     await this.engine.declareHandlers(this.settings.name, this.member, specs);
     await this.beat();

@@ -67,4 +67,10 @@ export interface Registration {
   readonly timeoutMs: number;
   /** Set for a command's handler (declared with kind `command`: one handler in the system). */
   readonly command?: boolean;
+  /**
+   * Set on the registration an older version reaches through upcasting: its events are checked
+   * with `source`'s schema, then each of `steps` upcasts them (oldest first), then `definition`'s
+   * schema checks the result.
+   */
+  readonly upcast?: { readonly source: EventDefinition; readonly steps: readonly EventDefinition[] };
 }

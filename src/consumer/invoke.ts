@@ -2,7 +2,8 @@ import type { Tx } from '../core/engine.js';
 import type { Envelope } from '../core/envelope.js';
 import { validateData, type DataOf, type EventDefinition, type InputOf } from '../core/event.js';
 import type { Cause, PublishOptions } from '../publish/build-envelope.js';
-import { FactlineError, HandlerTimeoutError, NonRetryableError, TransactionEndedError } from '../core/errors.js';
+import { FactlineError, HandlerTimeoutError, NonRetryableError, TransactionEndedError, VersionAheadError } from '../core/errors.js';
+import type { NewerVersions } from './newer-versions.js';
 import type { Logger } from '../observe/logger.js';
 import { bindLogger } from '../observe/logger.js';
 import { endedMessage, scopeStorage, type Scope } from '../publish/scope.js';
@@ -25,7 +26,7 @@ export interface Delivery {
  * Parses a stored body and finds its handler. Throws NonRetryableError for a body that is not an
  * envelope or a version the group has no handler for.
  */
-export function prepareDelivery(body: string, type: string, versions: ReadonlyMap<number, Registration>): Delivery {
+export function prepareDelivery(body: string, type: string, versions: ReadonlyMap<number, Registration>, newer?: NewerVersions): Delivery {
   let envelope: Envelope;
   try {
     envelope = JSON.parse(body) as Envelope;
@@ -35,11 +36,33 @@ export function prepareDelivery(body: string, type: string, versions: ReadonlyMa
   if (typeof envelope !== 'object' || envelope === null || typeof envelope.id !== 'string' || envelope.type !== type) {
     throw new NonRetryableError('malformed event: its stored body is not a Factline envelope');
   }
-  const registration = versions.get(Number(envelope.dataversion));
+  const version = Number(envelope.dataversion);
+  const registration = versions.get(version);
   if (!registration) {
+    if (newer && Number.isInteger(version) && isNewer(version, versions)) return { envelope, registration: newer.deliverable(type, version, versions) };
     throw new NonRetryableError(`unknown version: ${type} version ${String(envelope.dataversion)} has no handler in this group (it handles ${[...versions.keys()].join(', ')})`);
   }
   return { envelope, registration, valid: false };
+}
+
+/** Whether `version` is above every version the group handles itself. */
+function isNewer(version: number, versions: ReadonlyMap<number, Registration>): boolean {
+  for (const [v, r] of versions) if (!r.upcast && v >= version) return false;
+  return true;
+}
+
+/**
+ * prepareDelivery, asking the registry first when the event is of a newer version than the group
+ * handles and no verdict is known yet. Throws what prepareDelivery throws.
+ */
+export async function prepareResolving(body: string, type: string, versions: ReadonlyMap<number, Registration>, newer?: NewerVersions): Promise<Delivery> {
+  try {
+    return prepareDelivery(body, type, versions, newer);
+  } catch (err) {
+    if (!(err instanceof VersionAheadError) || err.resolved || !newer) throw err;
+    await newer.resolve(type, Number((JSON.parse(body) as Envelope).dataversion), versions);
+    return prepareDelivery(body, type, versions, newer);
+  }
 }
 
 const deadlines = new Deadlines();
@@ -132,7 +155,7 @@ export function invoke(
 ): void | Promise<void> {
   // The common case (valid data, a handler that completes synchronously) makes no closure or promise.
   if (!delivery.valid) {
-    const data = validateData(delivery.registration.definition, delivery.envelope.data, 'handle');
+    const data = checkedData(delivery);
     if (data instanceof Promise) {
       return data.then((valid) => {
         accept(delivery, valid);
@@ -208,15 +231,36 @@ export function runCommitStep(step: CommitStep, delivery: Delivery, tx: Tx<unkno
 
 /** Validates the data against the registered schema (once per delivery), then calls `next`. */
 function validated<R>(delivery: Delivery, next: (envelope: Envelope) => R | Promise<R>): R | Promise<R> {
-  const { envelope, registration } = delivery;
+  const { envelope } = delivery;
   if (delivery.valid) return next(envelope);
-  const data = validateData(registration.definition, envelope.data, 'handle');
+  const data = checkedData(delivery);
   const done = (valid: unknown) => {
     accept(delivery, valid);
     return next(envelope);
   };
   if (data instanceof Promise) return data.then(done);
   return done(data);
+}
+
+/** The data checked with the registration's schema, upcast first when it was stored with an older version. */
+function checkedData({ envelope, registration }: Delivery): unknown {
+  if (registration.upcast && Number(envelope.dataversion) !== registration.definition.version) return upcastData(registration, envelope.data);
+  return validateData(registration.definition, envelope.data, 'handle');
+}
+
+/**
+ * Checks data of an older version with that version's schema, upcasts it step by step, and
+ * checks the result with the handler's version's schema. A failing upcast fails the attempt.
+ */
+function upcastData(registration: Registration, stored: unknown): unknown {
+  const { source, steps } = registration.upcast!;
+  const chain = (data: unknown): unknown => {
+    let at = data;
+    for (const step of steps) at = step.upcast!(at);
+    return validateData(registration.definition, at, `handle upcast v${source.version} data of`);
+  };
+  const old = validateData(source, stored, `handle v${source.version} data of`);
+  return old instanceof Promise ? old.then(chain) : chain(old);
 }
 
 function run(event: Envelope, delivery: Delivery, tx: Tx<unknown> | undefined, group: string, attempt: number, logger: Logger, publisher: Publisher, span: AttemptSpan | undefined): unknown {

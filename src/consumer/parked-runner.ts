@@ -4,7 +4,7 @@ import { cleanText, describeError } from './describe-error.js';
 import { attemptGate } from './attempt-gate.js';
 import { DIED_MESSAGE, diedTooOften, failureChanges, startedAttempt, type FailureChanges } from './failure-changes.js';
 import type { ProcessTracing } from '../observe/telemetry.js';
-import { invoke, invokeEffect, prepareDelivery, runCommitStep, type Delivery } from './invoke.js';
+import { invoke, invokeEffect, prepareResolving, runCommitStep, type Delivery } from './invoke.js';
 import type { ParkedKeys } from './parked-keys.js';
 import { retryStore } from './retry-store.js';
 import type { GroupSettings } from './settings.js';
@@ -63,7 +63,7 @@ export class ParkedRunner {
       }
       let delivery: Delivery;
       try {
-        delivery = prepareDelivery(head.record.body, head.record.type, s.handlers.get(head.record.type) ?? new Map());
+        delivery = await prepareResolving(head.record.body, head.record.type, s.handlers.get(head.record.type) ?? new Map(), s.newer);
       } catch (err) {
         if (!(await this.record(head, failureChanges(s, head.record, head.attempts, err, head)))) return;
         continue;
@@ -103,7 +103,7 @@ export class ParkedRunner {
     const { s } = this.host;
     let failure: { error: unknown } | undefined;
     try {
-      const delivery = prepareDelivery(row.record.body, row.record.type, s.handlers.get(row.record.type) ?? new Map());
+      const delivery = await prepareResolving(row.record.body, row.record.type, s.handlers.get(row.record.type) ?? new Map(), s.newer);
       failure = await this.attempt(row, delivery);
     } catch (error) {
       if (error instanceof LeaseLostError || this.host.stopping()) throw error;

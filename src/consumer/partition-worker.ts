@@ -8,7 +8,8 @@ import { alertDeadLetter, logFailure } from './failure-log.js';
 import { KeyLanes } from './key-lanes.js';
 import { ParkedKeys } from './parked-keys.js';
 import { ParkedRunner } from './parked-runner.js';
-import { invoke, invokeEffect, prepareDelivery } from './invoke.js';
+import { invoke, invokeEffect, prepareDelivery, prepareResolving } from './invoke.js';
+import { VersionAheadError } from '../core/errors.js';
 import { retryStore } from './retry-store.js';
 import { runStoreBatch, type StoreItem } from './store-batch.js';
 import type { GroupSettings } from './settings.js';
@@ -286,9 +287,22 @@ export class PartitionWorker implements CommitHost {
       }
       let item: StoreItem;
       try {
-        item = { rec, delivery: prepareDelivery(rec.body, rec.type, versions) };
+        item = { rec, delivery: prepareDelivery(rec.body, rec.type, versions, this.s.newer) };
       } catch (error) {
         item = { rec, error };
+        // A newer version than the group handles: the registry says once whether it reads as the group's.
+        if (error instanceof VersionAheadError && !error.resolved) {
+          try {
+            item = { rec, delivery: await prepareResolving(rec.body, rec.type, versions, this.s.newer) };
+          } catch (again) {
+            item = { rec, error: again };
+          }
+          // The key may have been parked while the registry answered: the event then waits behind it.
+          if (this.isParked(rec.key) || parkedNow.has(rec.key)) {
+            ops.push({ kind: 'waiting', rec });
+            continue;
+          }
+        }
       }
       if (laneKeys.has(rec.key) || this.lanes.has(rec.key) || item.delivery?.registration.kind === 'effect') {
         laneKeys.add(rec.key);

@@ -4,6 +4,7 @@ import type { DeadLetterRecord, StartFrom } from '../core/engine.js';
 import type { Logger } from '../observe/logger.js';
 import type { Telemetry } from '../observe/telemetry.js';
 import type { Registration } from './handler.js';
+import type { NewerVersions } from './newer-versions.js';
 import type { Publisher } from './publisher.js';
 import type { RetryPolicy } from './retry-policy.js';
 
@@ -50,4 +51,6 @@ export interface GroupSettings {
   readonly onCommitted?: (info: CommitInfo) => void;
   /** Spans and metrics; absent when both are off. */
   readonly telemetry?: Telemetry;
+  /** Reads events of versions newer than the group handles, when forward compatible. */
+  readonly newer?: NewerVersions;
 }

@@ -3,6 +3,7 @@ import type {
   CommandDecision, CommandFilter, CommandRecord, ScheduledEvent, ScheduledFilter, ScheduledRecord, WorkflowFilter,
   WorkflowHistoryRecord, WorkflowInstanceRecord, WorkflowStateCount,
 } from './process-store.js';
+import type { CompatibilityMode } from './compatibility-mode.js';
 import type { FlowTrace, TraceOptions } from './trace.js';
 import type { RewindOptions, RewindResult, RewindTarget } from './rewind.js';
 
@@ -89,8 +90,39 @@ export interface Engine<Db = unknown> {
    */
   check(): Promise<void>;
 
+  /**
+   * Stores a schema version if (type, version) has none yet, and records `producer` (a source)
+   * as publishing it when given. Returns the fingerprint stored for (type, version): the given
+   * one, or the one registered before (never replaced). Durable once it resolves.
+   */
+  registerSchema(record: SchemaRecord, producer?: string): Promise<string>;
+
   /** Dead letters, lag and event lookup, for the CLI and the dashboard. */
   readonly admin: EngineAdmin;
+}
+
+/** One version of an event type in the log's schema registry. */
+export interface SchemaRecord {
+  readonly type: string;
+  readonly version: number;
+  /** `sha256:<hex>` of the schema's canonical form. */
+  readonly fingerprint: string;
+  /** The JSON Schema (2020-12), as JSON text. */
+  readonly schema: string;
+  readonly compatibility: CompatibilityMode;
+  /** Who registered it first: `producer <source>` or `group <name>`. */
+  readonly registeredBy: string;
+  /** ms since epoch */
+  readonly registeredAt: number;
+}
+
+/** A source that publishes a version, with when it was first and last registered as doing so. */
+export interface SchemaProducer {
+  readonly type: string;
+  readonly version: number;
+  readonly source: string;
+  readonly firstAt: number;
+  readonly lastAt: number;
 }
 
 export type StartFrom = 'beginning' | 'now';
@@ -141,6 +173,11 @@ export interface Tx<Db = unknown> {
   loadInstance(name: string, key: string): Promise<WorkflowInstanceRecord | undefined>;
   /** Stores the instance's new state and appends `entry` (number `instance.entries`) to its history. */
   saveInstance(instance: WorkflowInstanceRecord, entry: WorkflowHistoryRecord): Promise<void>;
+  /**
+   * `Engine.registerSchema` in this transaction (it commits or rolls back with it), for engines
+   * where a second transaction cannot start while this one is open (SQLite). Optional.
+   */
+  registerSchema?(record: SchemaRecord, producer?: string): Promise<string>;
 }
 
 export interface Lease {
@@ -335,6 +372,10 @@ export interface EngineAdmin {
   eventTime(partition: number, sequence: number): Promise<number | undefined>;
   /** Every handler declaration, ordered by group, type and version. */
   handlers(): Promise<HandlerDeclaration[]>;
+  /** Every registered schema version, by type then version. */
+  schemas(): Promise<SchemaRecord[]>;
+  /** Which sources publish which versions, by type, version, source. */
+  schemaProducers(): Promise<SchemaProducer[]>;
   /**
    * The flow of an event id, a correlation id or a subject (tried in that order), and each
    * event's outcome in every group that declared a handler for its type (see core/trace.ts).

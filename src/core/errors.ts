@@ -143,3 +143,38 @@ export class OutcomeTimeoutError extends FactlineError {
     this.name = 'OutcomeTimeoutError';
   }
 }
+
+/**
+ * A schema registration was refused, nothing of the refused publish or start ran:
+ * `SCHEMA_CHANGED`, a registered version's schema differs from the one in code (a version never
+ * changes: publish the change as a new version); `SCHEMA_INCOMPATIBLE`, a new version breaks the
+ * type's compatibility mode against a version that a live consumer group handles. `breaks` names
+ * each field and rule.
+ */
+export class SchemaConflictError extends FactlineError {
+  readonly eventType: string;
+  readonly version: number;
+  readonly breaks: readonly { readonly path: string; readonly rule: string; readonly message: string }[];
+  constructor(code: 'SCHEMA_CHANGED' | 'SCHEMA_INCOMPATIBLE', eventType: string, version: number, message: string, breaks: SchemaConflictError['breaks']) {
+    super(code, message);
+    this.name = 'SchemaConflictError';
+    this.eventType = eventType;
+    this.version = version;
+    this.breaks = breaks;
+  }
+}
+
+/**
+ * An event of a newer version than its group handles, which the group's version cannot read (not
+ * forward compatible, or not in the registry): its key waits, parked, until a member with a
+ * handler for that version starts. Never a dead letter, and its attempts are not counted.
+ */
+export class VersionAheadError extends FactlineError {
+  /** False when the registry was not asked yet (the runtime asks it, then decides again). */
+  readonly resolved: boolean;
+  constructor(message: string, resolved: boolean) {
+    super('VERSION_AHEAD', message);
+    this.name = 'VersionAheadError';
+    this.resolved = resolved;
+  }
+}

@@ -10,6 +10,7 @@ import { publishContract } from './contract-publish.js';
 import { scheduleContract } from './contract-schedule.js';
 import { commandContract } from './contract-commands.js';
 import { workflowContract } from './contract-workflows.js';
+import { schemaContract } from './contract-schemas.js';
 import { traceContract } from './contract-trace.js';
 import { rewindContract } from './contract-rewind.js';
 import { checkContract } from './contract-check.js';
@@ -32,6 +33,7 @@ export function engineContract<Db>(subject: ContractSubject<Db>): void {
     describe('workflows', () => workflowContract(subject));
     describe('admin', () => adminContract(subject));
     describe('handler declarations', () => handlerContract(subject));
+    describe('schemas', () => schemaContract(subject));
     describe('trace', () => traceContract(subject));
     describe('rewind', () => rewindContract(subject));
     describe('store check', () => checkContract(subject));

@@ -53,7 +53,9 @@ describe('failures on SQLite', () => {
 
   it('dead-letters a malformed stored event and an unknown version without holding up other keys', async () => {
     const file = freshFile();
+    // Version 2 is older than the group's newest (3) and reaches no handler by upcasting: unknown.
     const PlacedV2 = defineEvent({ type: TestPlaced.type, version: 2, schema: z.object({ key: z.string(), n: z.number(), extra: z.string() }), subject: (d) => d.key });
+    const PlacedV3 = defineEvent({ type: TestPlaced.type, version: 3, schema: z.object({ key: z.string(), n: z.number(), extra: z.string() }), subject: (d) => d.key });
     const writer = testApp(sqliteEngine({ file }), { partitions: 1 });
     const bad = await writer.publish(TestPlaced, { key: 'broken', n: 1 });
     const v2 = await writer.publish(PlacedV2, { key: 'future', n: 1, extra: 'x' });
@@ -66,7 +68,7 @@ describe('failures on SQLite', () => {
     const logger = memoryLogger();
     const handled: string[] = [];
     const app = testApp(sqliteEngine({ file }), { partitions: 1, logger });
-    app.consumer('robust').on(TestPlaced, (e) => void handled.push(e.data.key));
+    app.consumer('robust').on(TestPlaced, (e) => void handled.push(e.data.key)).on(PlacedV3, (e) => void handled.push(e.data.key));
     await app.start();
     try {
       await eventually('others handled', () => handled.length >= 5);
@@ -89,8 +91,10 @@ describe('failures on SQLite', () => {
 
   it('sends an event whose data fails the consumer schema straight to the dead letters', async () => {
     const file = freshFile();
-    const Loose = defineEvent({ type: 'test.payment.made', version: 1, schema: z.object({ id: z.string(), amount: z.number() }), subject: (d) => d.id });
-    const Strict = defineEvent({ type: 'test.payment.made', version: 1, schema: z.object({ id: z.string(), amount: z.number().positive() }), subject: (d) => d.id });
+    // One registered JSON Schema for version 1; the consumer's own validation is stricter.
+    const jsonSchema = { type: 'object', properties: { id: { type: 'string' }, amount: { type: 'number' } }, required: ['id', 'amount'] };
+    const Loose = defineEvent({ type: 'test.payment.made', version: 1, schema: z.object({ id: z.string(), amount: z.number() }), subject: (d) => d.id, jsonSchema });
+    const Strict = defineEvent({ type: 'test.payment.made', version: 1, schema: z.object({ id: z.string(), amount: z.number().positive() }), subject: (d) => d.id, jsonSchema });
     const producer = testApp(sqliteEngine({ file }), { partitions: 1 });
     await producer.publish(Loose, { id: 'p1', amount: -5 });
     await producer.publish(Loose, { id: 'p2', amount: 5 });

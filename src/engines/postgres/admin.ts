@@ -10,6 +10,7 @@ import { rewindGroup } from './rewind.js';
 import { checkRewind } from '../rewind-plan.js';
 import { toDeadLetter, toHandlerDeclaration, type DeadLetterRow, type EventRow, type HandlerRow } from '../rows.js';
 import type { PgPoolClient } from './types.js';
+import { toSchemaProducer, toSchemaRecord, type SchemaProducerRow, type SchemaRow } from '../schema-rows.js';
 
 /** Runs `fn` on a pooled connection, in a transaction when `tx` is true. */
 export type WithClient = <T>(what: string, tx: boolean, fn: (c: PgPoolClient) => Promise<T>) => Promise<T>;
@@ -166,6 +167,14 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
 
     async handlers() {
       return (await read<HandlerRow>(`select * from ${q}.handlers order by grp, type, version`)).map(toHandlerDeclaration);
+    },
+
+    async schemas() {
+      return (await read<SchemaRow>(`select * from ${q}.schemas order by type, version`)).map(toSchemaRecord);
+    },
+
+    async schemaProducers() {
+      return (await read<SchemaProducerRow>(`select * from ${q}.schema_producers order by type, version, source`)).map(toSchemaProducer);
     },
 
     trace: (query, options) => traceFlow(postgresTraceReader(read, schema, () => admin.handlers()), query, options),

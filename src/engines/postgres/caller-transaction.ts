@@ -7,6 +7,19 @@ import { appendEvents } from './append.js';
 import { checkSchemaName, readPartitions } from './migrations.js';
 import { statements } from './statements.js';
 import type { PostgresEngine } from './engine.js';
+import { SchemaRegistry } from '../../schema/registry.js';
+import { jsonLogger } from '../../observe/logger.js';
+
+/** One schema registry per engine and source, so that each definition registers once. */
+const registries = new WeakMap<object, Map<string, SchemaRegistry>>();
+
+function registryOf(engine: PostgresEngine, source: string): SchemaRegistry {
+  let bySource = registries.get(engine);
+  if (!bySource) registries.set(engine, (bySource = new Map()));
+  let registry = bySource.get(source);
+  if (!registry) bySource.set(source, (registry = new SchemaRegistry(engine, source, () => engine.clock.now(), jsonLogger())));
+  return registry;
+}
 
 /**
  * Runs SQL in the caller's open transaction. A node-postgres client inside BEGIN, a Kysely or a
@@ -135,6 +148,9 @@ export async function publishIn(target: SqlExecutor | PgLikeClient, app: Publish
   const events: NewEvent[] = [];
   for (const entry of entries) {
     const data = await validateData(entry.event, entry.data, 'publish');
+    // Registered in a transaction of the engine's own (its pool), once per definition.
+    const registering = registryOf(engine, app.source).produced(entry.event);
+    if (registering) await registering;
     events.push(buildEnvelope(entry.event, data, app.source, partitions, now, entry.options));
   }
   const stored = await appendInTransaction(ex, { schema: engine.schema, partitions, now: () => now }, events);

@@ -1,3 +1,4 @@
+import { registerSchemaSql } from './migration-schema-registry.js';
 import type {
   Assignment, ConsumeTx, Engine, EngineAdmin, Lease, LogRecord, OpenOptions, OpenedLog, ParkedRecord, StartFrom, Tx,
 } from '../../core/engine.js';
@@ -281,6 +282,15 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
       own('markStart', 'write', async (c) => ((await c.query(st.markStart([lease.group, lease.partition, position]))).rows[0] as { starts: number }).starts),
 
     deliverDue,
+    registerSchema: (record, producer) =>
+      own('registerSchema', 'transaction', async (c) => {
+        const sql = registerSchemaSql(schema);
+        const r = record;
+        await c.query(sql.insert, [r.type, r.version, r.fingerprint, r.schema, r.compatibility, r.registeredBy, r.registeredAt]);
+        if (producer !== undefined) await c.query(sql.producer, [r.type, r.version, producer, clock.now()]);
+        return ((await c.query(sql.stored, [r.type, r.version])).rows[0] as { fingerprint: string }).fingerprint;
+      }),
+
     declareHandlers: (group, member, handlers) =>
       own('declareHandlers', 'transaction', async (c) => {
         const now = clock.now();

@@ -3,6 +3,7 @@ import { FactlineError, StoreMismatchError } from '../../core/errors.js';
 import type { PgPoolClient } from './types.js';
 import { migrationHandlers } from './migration-handlers.js';
 import { migrationTrace } from './migration-trace.js';
+import { migrationSchemaRegistry } from './migration-schema-registry.js';
 
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,47}$/;
 
@@ -151,7 +152,7 @@ $fn$;
 }
 
 /** Every migration this Factline knows, in order; version i + 1 is MIGRATIONS[i]. */
-const MIGRATIONS: readonly ((schema: string) => string)[] = [migration1, migration2, migrationHandlers, migrationTrace, migrationWorkflows];
+const MIGRATIONS: readonly ((schema: string) => string)[] = [migration1, migration2, migrationHandlers, migrationTrace, migrationSchemaRegistry, migrationWorkflows];
 
 export const LATEST_MIGRATION = MIGRATIONS.length;
 

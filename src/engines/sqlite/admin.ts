@@ -3,6 +3,7 @@ import type { DeadLetterFilter, DeadLetterRecord, EventWindow, LogRecord, Partit
 import type { BaseAdmin } from '../process-sql.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
+import { schemaProducersOf, schemasOf } from './schema-registry.js';
 import { traceFlow } from '../flow-trace.js';
 import { sqliteTraceReader } from './trace-reader.js';
 import { rewindGroup } from './rewind.js';
@@ -139,6 +140,9 @@ export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Cloc
         return (db.prepare('select * from factline_handlers order by grp, type, version').all() as HandlerRow[]).map(toHandlerDeclaration);
       }),
 
+    schemas: () => read('schemas', schemasOf),
+
+    schemaProducers: () => read('schemaProducers', schemaProducersOf),
     trace: (query, options) => traceFlow(sqliteTraceReader(read, () => admin.handlers()), query, options),
 
     rewindGroup: async (group, to, options = {}) => {

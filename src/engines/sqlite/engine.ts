@@ -24,6 +24,7 @@ import { sqliteAdmin } from './admin.js';
 import { dueEvent, processAdmin, processTx, toScheduled } from '../process-sql.js';
 import { SQLITE_PROCESS_TABLES, sqliteQuery, sqliteRows } from './process-tables.js';
 import { TransactionEndedError } from '../../core/errors.js';
+import { registerSchemaIn } from './schema-registry.js';
 
 /**
  * One lock per database file per process: every engine instance on the same file in this process
@@ -208,6 +209,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
       db,
       append: async (events) => own('append', () => appendIn(ws, events, appended)),
       ...processTx(query, SQLITE_PROCESS_TABLES, () => clock.now()),
+      registerSchema: async (record, producer) => own('registerSchema', () => registerSchemaIn(db, record, producer, clock.now())),
     };
   }
 
@@ -350,6 +352,8 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
       checkFile(path, options.file, l.identity);
       await read('check', (_rs, db) => db.prepare('select count(*) as n from factline_partitions').get());
     },
+
+    registerSchema: (record, producer) => ownTransaction('registerSchema', (db) => registerSchemaIn(db, record, producer, clock.now())),
 
     async pruneInbox(beforeMs) {
       let total = 0;

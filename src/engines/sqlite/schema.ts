@@ -43,6 +43,17 @@ create index if not exists factline_dead_letters_event on factline_dead_letters 
 create index if not exists factline_dead_letters_subject on factline_dead_letters (subject);
 `;
 
+/** The schema registry's tables: one row per (type, version), and the sources publishing each. */
+const SCHEMA_REGISTRY = `
+create table if not exists factline_schemas (
+  type text not null, version integer not null, fingerprint text not null, schema text not null,
+  compatibility text not null, registered_by text not null, registered_at integer not null,
+  primary key (type, version)) without rowid;
+create table if not exists factline_schema_producers (
+  type text not null, version integer not null, source text not null, first_at integer not null, last_at integer not null,
+  primary key (type, version, source)) without rowid;
+`;
+
 /**
  * Tables added to layout 1 after its first release, by name: created when a log without them is
  * opened. Factline versions that do not know a table ignore it.
@@ -51,6 +62,7 @@ const ADDED: readonly (readonly [string, string])[] = [
   ['factline_starts', STARTS],
   ['factline_handlers', HANDLERS],
   ['factline_workflow_history', PROCESS_TABLES],
+  ['factline_schemas', SCHEMA_REGISTRY],
 ];
 
 const TABLES = `
