@@ -1,5 +1,5 @@
 import { defineEvent } from '../core/event.js';
-import { stringFields } from '../core/plain-schema.js';
+import { stringFields, stringFieldsJsonSchema } from '../core/plain-schema.js';
 
 /**
  * Published in the handler's transaction when a command is rejected, with the command's subject
@@ -8,6 +8,7 @@ import { stringFields } from '../core/plain-schema.js';
 export const CommandRejected = defineEvent({
   type: 'factline.command.rejected',
   version: 1,
+  jsonSchema: stringFieldsJsonSchema(['commandId', 'commandType', 'target', 'key', 'reason']),
   schema: stringFields<{ commandId: string; commandType: string; target: string; key: string; reason: string }>(['commandId', 'commandType', 'target', 'key', 'reason']),
   subject: (d) => d.target,
   partitionKey: (d) => d.key,

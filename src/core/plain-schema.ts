@@ -24,3 +24,13 @@ export function stringFields<T extends Record<string, string | undefined>>(field
     },
   };
 }
+
+/** The JSON Schema of `stringFields(fields)`: an object of string properties. */
+export function stringFieldsJsonSchema(fields: readonly string[]) {
+  const names = fields.map((f) => (f.endsWith('?') ? f.slice(0, -1) : f));
+  return {
+    type: 'object',
+    properties: Object.fromEntries(names.map((n) => [n, { type: 'string' }])),
+    required: fields.filter((f) => !f.endsWith('?')),
+  };
+}

@@ -8,8 +8,11 @@ import { dueAt, publishPart, type ScheduleOptions, type ScheduledDelivery } from
 import type { Cause, PublishOptions } from './build-envelope.js';
 import { endedMessage, type Scope } from './scope.js';
 
-/** Validates and builds the envelope of `data` (the app's own, with its limits and partitions). */
-export type EnvelopeFor = (definition: EventDefinition, data: unknown, options: PublishOptions | undefined, cause: Cause | undefined) => Promise<NewEvent>;
+/**
+ * Validates and builds the envelope of `data` (the app's own, with its limits and partitions);
+ * registers its schema in `tx` (a second transaction cannot start while `tx` is open on SQLite).
+ */
+export type EnvelopeFor = (definition: EventDefinition, data: unknown, options: PublishOptions | undefined, cause: Cause | undefined, span: unknown, tx: Tx<unknown>) => Promise<NewEvent>;
 
 /** The pending record of a sent (or scheduled) command. */
 function commandRow(event: NewEvent, sentAt: number): CommandRecord {
@@ -26,7 +29,7 @@ export function sendAndSchedule(envelopeFor: EnvelopeFor, now: () => number) {
     async schedule(tx: Tx<unknown>, scope: Scope, definition: EventDefinition | CommandDefinition, data: unknown, options: ScheduleOptions): Promise<ScheduledDelivery> {
       if (scope.closed) throw new TransactionEndedError(endedMessage(scope, `schedule(${definition.type})`));
       const due = dueAt(definition.type, options, now());
-      const event = await envelopeFor(commandAsEvent(definition as CommandDefinition), data, publishPart(options), scope.cause);
+      const event = await envelopeFor(commandAsEvent(definition as CommandDefinition), data, publishPart(options), scope.cause, scope.span?.context, tx);
       await tx.schedule([{ event, dueAt: due }]);
       if (definition.kind === 'command') await tx.trackCommands([commandRow(event, due)]);
       return { id: event.envelope.id, dueAt: due, envelope: event.envelope };
@@ -35,7 +38,7 @@ export function sendAndSchedule(envelopeFor: EnvelopeFor, now: () => number) {
     async send(tx: Tx<unknown>, scope: Scope, command: CommandDefinition, data: unknown, options: PublishOptions | undefined): Promise<Envelope> {
       if (command?.kind !== 'command') throw new FactlineError('INVALID_ARGUMENT', `app.send(${String(command?.type)}): not a command; define it with defineCommand(), or publish an event with app.publish()`);
       if (scope.closed) throw new TransactionEndedError(endedMessage(scope, `send(${command.type})`));
-      const event = await envelopeFor(commandAsEvent(command), data, options, scope.cause);
+      const event = await envelopeFor(commandAsEvent(command), data, options, scope.cause, scope.span?.context, tx);
       const [stored] = await tx.append([event]);
       await tx.trackCommands([commandRow(event, now())]);
       return stored!.envelope;

@@ -1,5 +1,5 @@
 import { defineEvent } from '../core/event.js';
-import { stringFields } from '../core/plain-schema.js';
+import { stringFields, stringFieldsJsonSchema } from '../core/plain-schema.js';
 
 /**
  * The scheduled event of a workflow timer: delivered on the instance's key when the timer is due,
@@ -8,6 +8,7 @@ import { stringFields } from '../core/plain-schema.js';
 export const TimerFired = defineEvent({
   type: 'factline.workflow.timer',
   version: 1,
+  jsonSchema: stringFieldsJsonSchema(['workflow', 'key', 'timer', 'state']),
   schema: stringFields<{ workflow: string; key: string; timer: string; state: string }>(['workflow', 'key', 'timer', 'state']),
   subject: (d) => d.key,
 });
