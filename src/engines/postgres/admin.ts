@@ -2,7 +2,7 @@ import type { DeadLetterFilter, DeadLetterRecord, EventWindow, LogRecord, Partit
 import type { BaseAdmin } from '../process-sql.js';
 import { FactlineError } from '../../core/errors.js';
 import type { Clock } from '../../core/clock.js';
-import { attributeParam, bodyAttribute } from './migration-trace.js';
+import { traceColumn } from './migration-trace.js';
 import { toEventRecord } from './rows.js';
 import { traceFlow } from '../flow-trace.js';
 import { postgresTraceReader } from './trace-reader.js';
@@ -149,8 +149,7 @@ export function postgresAdmin(withClient: WithClient, schema: string, partitions
       }
       if (w.subject !== undefined) {
         params.push(w.subject);
-        // The same expression as the subject index (migration 4), so that the lookup can use it.
-        where.push(`${bodyAttribute('subject')} = ${attributeParam(`$${params.length}`)}`);
+        where.push(`${traceColumn('subject')} = $${params.length}`);
       }
       params.push(w.limit);
       const rows = await read<EventRow & { time: string }>(

@@ -24,6 +24,8 @@ export async function appendEvents(
   const types: string[] = [];
   const keys: string[] = [];
   const bodies: string[] = [];
+  const correlations: (string | null)[] = [];
+  const subjects: (string | null)[] = [];
   for (const e of events) {
     if (!Number.isInteger(e.partition) || e.partition < 0 || e.partition >= partitions) {
       throw new FactlineError('INVALID_ARGUMENT', `partition ${e.partition} is outside 0..${partitions - 1}`);
@@ -38,9 +40,11 @@ export async function appendEvents(
     types.push(envelope.type);
     keys.push(envelope.partitionkey);
     bodies.push(e.json ?? JSON.stringify(envelope));
+    correlations.push(asText(envelope.correlationid));
+    subjects.push(asText(envelope.subject));
   }
   // JSON.stringify escapes control characters, so U+001E can separate the bodies.
-  const res = await storeCall('append', query(statement([parts, offsets, ids, sources, types, keys, bodies.join('\u001e'), now])));
+  const res = await storeCall('append', query(statement([parts, offsets, ids, sources, types, keys, bodies.join('\u001e'), now, correlations, subjects])));
   const next = new Map<number, number>();
   for (const row of res.rows as { o_partition: number; o_base: string }[]) next.set(row.o_partition, Number(row.o_base));
   return events.map((e) => {
@@ -49,6 +53,12 @@ export async function appendEvents(
     const { sequence: _stored, ...envelope } = e.envelope;
     return { partition: e.partition, sequence, envelope: { ...envelope, sequence: formatSequence(sequence) } };
   });
+}
+
+/** A trace column's value: PostgreSQL text cannot hold U+0000, which reads as U+0001 there. */
+function asText(value: string | undefined): string | null {
+  if (value === undefined) return null;
+  return value.includes('\u0000') ? value.replaceAll('\u0000', '\u0001') : value;
 }
 
 /**

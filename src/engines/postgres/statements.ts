@@ -8,7 +8,7 @@ export function statements(schema: string) {
   const q = `"${schema}"`;
   const named = (name: string, text: string) => (values: unknown[]): PgQueryConfig => ({ name: `factline.${schema}.${name}`, text, values });
   return {
-    append: named('append', `select o_partition, o_base from ${q}.append($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text, $8::bigint)`),
+    append: named('append', `select o_partition, o_base from ${q}.append_traced($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text, $8::bigint, $9::text[], $10::text[])`),
     // A probe of the hash index per id (a hash index cannot serve `id = any(...)` itself).
     findEvents: named('findEvents', `
       select e.id, e.source, e.partition, e.sequence from unnest($1::text[]) as t(id)

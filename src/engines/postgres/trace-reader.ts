@@ -1,6 +1,6 @@
 import type { GroupStates, TraceReader } from '../flow-trace.js';
 import type { EventRow } from '../rows.js';
-import { attributeParam, bodyAttribute } from './migration-trace.js';
+import { traceColumn } from './migration-trace.js';
 
 type Read = <R>(text: string, values?: unknown[]) => Promise<R[]>;
 
@@ -11,8 +11,8 @@ export function postgresTraceReader(read: Read, schema: string, handlers: TraceR
   return {
     byId: (id) => read<EventRow>(`${event} where id = $1`, [id]),
     byCorrelation: (ids, limit) =>
-      read<EventRow>(`${event} where ${bodyAttribute('correlationid')} = any(array(select ${attributeParam('x')} from unnest($1::text[]) as x)) order by time, partition, sequence limit $2`, [ids, limit]),
-    bySubject: (subject, limit) => read<EventRow>(`${event} where ${bodyAttribute('subject')} = ${attributeParam('$1')} order by time, partition, sequence limit $2`, [subject, limit]),
+      read<EventRow>(`${event} where ${traceColumn('correlationid')} = any($1::text[]) order by time, partition, sequence limit $2`, [ids, limit]),
+    bySubject: (subject, limit) => read<EventRow>(`${event} where ${traceColumn('subject')} = $1 order by time, partition, sequence limit $2`, [subject, limit]),
     handlers,
     async states(groups, events): Promise<GroupStates> {
       const parts = events.map((e) => e.partition);

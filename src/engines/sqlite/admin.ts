@@ -8,7 +8,7 @@ import { traceFlow } from '../flow-trace.js';
 import { sqliteTraceReader } from './trace-reader.js';
 import { rewindGroup } from './rewind.js';
 import { checkRewind } from '../rewind-plan.js';
-import { bodyAttribute } from './schema.js';
+import { traceColumn } from './schema.js';
 import { toDeadLetter, toHandlerDeclaration, toLogRecord, type DeadLetterRow, type EventRow, type HandlerRow } from '../rows.js';
 
 /**
@@ -118,7 +118,7 @@ export function sqliteAdmin(access: AdminAccess, partitions: number, clock: Cloc
         }
         if (w.subject !== undefined) {
           // The same expression as the subject index, so that the lookup can use it.
-          where.push(`${bodyAttribute('subject')} = ?`);
+          where.push(`${traceColumn('subject')} = ?`);
           params.push(w.subject);
         }
         params.push(w.limit);

@@ -138,7 +138,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
       const env = e.envelope;
       // The envelope's JSON with `sequence` appended: no copy of the envelope object.
       const body = bodyWithSequence(e.json ?? JSON.stringify(env), sequenceText);
-      ws.insertEvent.run(e.partition, sequence, env.id, env.source, env.type, env.partitionkey, now, body);
+      ws.insertEvent.run(e.partition, sequence, env.id, env.source, env.type, env.partitionkey, now, body, env.correlationid ?? null, env.subject ?? null);
       stored.push({ partition: e.partition, sequence, envelope: Object.assign(env, { sequence: sequenceText }) });
     }
     for (const [p, head] of heads) {

@@ -26,19 +26,41 @@ create table if not exists factline_handlers (
   primary key (grp, type, version)) without rowid;
 `;
 
-/** An envelope attribute read from an event's body; null for a body that is not JSON. */
-export function bodyAttribute(name: 'correlationid' | 'subject'): string {
-  return `(case when json_valid(body) then json_extract(body, '$.${name}') end)`;
+/**
+ * The column of factline_events holding an envelope attribute, written at append (null in rows
+ * of a writer that did not set it).
+ */
+export function traceColumn(name: 'correlationid' | 'subject'): string {
+  return name === 'correlationid' ? 'correlation_id' : 'subject';
+}
+
+/**
+ * Adds the correlation id and subject columns to the events of a log created before they existed,
+ * filled from the stored bodies (one pass over the table, once).
+ */
+function addTraceColumns(db: Database.Database): void {
+  const columns = (db.prepare('pragma table_info(factline_events)').all() as { name: string }[]).map((c) => c.name);
+  if (columns.includes('correlation_id')) return;
+  db.exec(`
+alter table factline_events add column correlation_id text;
+alter table factline_events add column subject text;
+update factline_events set
+  correlation_id = case when json_valid(body) then json_extract(body, '$.correlationid') end,
+  subject = case when json_valid(body) then json_extract(body, '$.subject') end;
+drop index if exists factline_events_correlation;
+drop index if exists factline_events_subject;
+`);
 }
 
 /**
  * Indexes that `admin.trace` and `dlq list --subject` look up by: events by correlation id and by
- * subject (expressions over the stored body, so every writer's rows are indexed), dead letters by
- * event and by subject. Created with the tables, and when an older log is opened for writing.
+ * subject (columns written at append: an index over the body would parse it at every insert),
+ * dead letters by event and by subject. Created with the tables, and when an older log is opened
+ * for writing.
  */
 const TRACE_INDEXES = `
-create index if not exists factline_events_correlation on factline_events ${bodyAttribute('correlationid')};
-create index if not exists factline_events_subject on factline_events ${bodyAttribute('subject')};
+create index if not exists factline_events_correlation on factline_events (correlation_id);
+create index if not exists factline_events_subject on factline_events (subject);
 create index if not exists factline_dead_letters_event on factline_dead_letters (event_id);
 create index if not exists factline_dead_letters_subject on factline_dead_letters (subject);
 `;
@@ -73,6 +95,7 @@ create table if not exists factline_partitions (partition integer primary key, h
 create table if not exists factline_events (
   partition integer not null, sequence integer not null, id text not null, source text not null,
   type text not null, key text not null, time integer not null, body text not null,
+  correlation_id text, subject text,
   primary key (partition, sequence)) without rowid;
 create index if not exists factline_events_id on factline_events (id);
 create table if not exists factline_positions (
@@ -171,6 +194,7 @@ export function ensureSchema(db: Database.Database, file: string, partitions: nu
       }
       const present = tableNames(db);
       for (const [name, ddl] of ADDED) if (!present.includes(name)) db.exec(ddl);
+      addTraceColumns(db);
       db.exec(TRACE_INDEXES);
       return log.partitions;
     }

@@ -21,7 +21,7 @@ export function prepareWrites(db: Database.Database) {
     head: st<[number], { head: number }>(db, 'select head from factline_partitions where partition = ?'),
     setHead: st(db, 'update factline_partitions set head = ? where partition = ?'),
     insertEvent: st(db, 
-      'insert into factline_events (partition, sequence, id, source, type, key, time, body) values (?, ?, ?, ?, ?, ?, ?, ?)',
+      'insert into factline_events (partition, sequence, id, source, type, key, time, body, correlation_id, subject) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
     insertInbox: st(db, 'insert or ignore into factline_inbox (grp, id, source, handled_at) values (?, ?, ?, ?)'),
     deleteInbox: st(db, 'delete from factline_inbox where grp = ? and id = ? and source = ?'),

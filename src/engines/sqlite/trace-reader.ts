@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { GroupStates, TraceReader } from '../flow-trace.js';
 import type { EventRow } from '../rows.js';
-import { bodyAttribute } from './schema.js';
+import { traceColumn } from './schema.js';
 
 type Read = <T>(what: string, fn: (db: Database.Database) => T) => Promise<T>;
 
@@ -13,11 +13,11 @@ export function sqliteTraceReader(read: Read, handlers: TraceReader['handlers'])
     byId: (id) => read('trace', (db) => db.prepare(`${EVENT} where id = ?`).all(id) as EventRow[]),
     byCorrelation: (ids, limit) =>
       read('trace', (db) => {
-        const stmt = db.prepare(`${EVENT} where ${bodyAttribute('correlationid')} = ? order by time, partition, sequence limit ?`);
+        const stmt = db.prepare(`${EVENT} where ${traceColumn('correlationid')} = ? order by time, partition, sequence limit ?`);
         return ids.flatMap((id) => stmt.all(id, limit) as EventRow[]).slice(0, limit);
       }),
     bySubject: (subject, limit) =>
-      read('trace', (db) => db.prepare(`${EVENT} where ${bodyAttribute('subject')} = ? order by time, partition, sequence limit ?`).all(subject, limit) as EventRow[]),
+      read('trace', (db) => db.prepare(`${EVENT} where ${traceColumn('subject')} = ? order by time, partition, sequence limit ?`).all(subject, limit) as EventRow[]),
     handlers,
     states: (groups, events) =>
       read('trace', (db): GroupStates => {
