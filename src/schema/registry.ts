@@ -20,6 +20,8 @@ import { checkRegistration, liveHandlers } from './registration.js';
 export class SchemaRegistry {
   private readonly done = new WeakSet<EventDefinition>();
   private readonly pending = new WeakMap<EventDefinition, Promise<void>>();
+  /** Definitions the registry refused: every later publish of them is refused the same way. */
+  private readonly refused = new WeakMap<EventDefinition, SchemaConflictError>();
 
   constructor(
     private readonly engine: Engine,
@@ -31,10 +33,16 @@ export class SchemaRegistry {
   /**
    * Registers `def` as published by this app's source, once: undefined when it is already
    * registered (the hot path). In a transaction whose engine registers through it (SQLite), the
-   * registration joins that transaction.
+   * registration joins that transaction. In a transaction of an engine that registers on a
+   * connection of its own (PostgreSQL), the publish does not wait for the registration: waiting
+   * for a second connection while the transaction holds one can exhaust the pool when many
+   * transactions publish a new type at once. The registration then runs beside the transaction,
+   * and its refusal applies to the next publishes of `def`.
    */
   produced(def: EventDefinition, tx?: Tx<unknown>): Promise<void> | undefined {
     if (this.done.has(def)) return undefined;
+    const refused = this.refused.get(def);
+    if (refused) throw refused;
     if (tx?.registerSchema) {
       // Not shared: a registration of another caller may wait for the lock this transaction holds.
       return this.register(def, `producer ${this.source}`, this.source, tx).then(() => void this.done.add(def));
@@ -45,10 +53,15 @@ export class SchemaRegistry {
         () => void this.done.add(def),
         (err: unknown) => {
           this.pending.delete(def);
+          if (err instanceof SchemaConflictError) this.refused.set(def, err);
           throw err;
         },
       );
       this.pending.set(def, p);
+    }
+    if (tx) {
+      p.catch((err: unknown) => this.logger.warn({ eventType: def.type, version: def.version, err: String(err) }, 'registering the schema of an event published in a transaction failed; the next publish tries again'));
+      return undefined;
     }
     return p;
   }

@@ -80,7 +80,7 @@ describePg('lost connections', () => {
         // Ends the connections that are running an append right now: committed or not, the client cannot tell.
         const res = await killer.query(
           "select pg_terminate_backend(pid) from pg_stat_activity where pid <> pg_backend_pid() and state = 'active' and query like $1",
-          [`%"${schema}".append(%`],
+          [`%"${schema}".append%(%`],
         );
         killed += res.rowCount ?? 0;
       }
