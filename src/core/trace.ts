@@ -34,7 +34,9 @@ export interface FlowEvent {
  * The state of one event in one group. Times are ms since epoch.
  * - `handled`: its inbox row says when (`fromPosition: false`), or, once the inbox row was pruned
  *   after the dedupe window (or the group started after the event), the group's position is past
- *   it (`fromPosition: true`, no time).
+ *   it (`fromPosition: true`, no time). `durationMs` is how long after the event's time its
+ *   handling committed (with the inbox row). `attempts` is not stored for handled events and is
+ *   left out.
  * - `retrying`: its last attempt failed; the next one runs at `nextAttemptAt`.
  * - `parked`: it waits behind an earlier event of its key (`behind`) that is retried or held.
  * - `dead-letter`: its attempts are used up; `status` says whether the dead letter is still open

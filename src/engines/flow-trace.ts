@@ -102,7 +102,7 @@ export async function traceFlow(reader: TraceReader, query: string, options: Tra
       sequence: Number(row.sequence),
       ...(typeof a.correlationid === 'string' ? { correlationId: a.correlationid } : {}),
       ...(typeof a.causationid === 'string' ? { causationId: a.causationid } : {}),
-      outcomes: taking.length ? taking.map((g) => outcomesOf(g, row)) : [{ group: null, state: 'no-handler' }],
+      outcomes: taking.length ? taking.map((g) => outcomesOf(g, row, typeof a.time === 'string' ? Date.parse(a.time) : NaN)) : [{ group: null, state: 'no-handler' }],
     };
   });
   events.sort(byTime);
@@ -110,7 +110,7 @@ export async function traceFlow(reader: TraceReader, query: string, options: Tra
 }
 
 /** The outcome of an event in a group, from the rows the groups stored. */
-function outcomeLookup(states: GroupStates, notes: string[]): (group: string, row: EventRow) => FlowOutcome {
+function outcomeLookup(states: GroupStates, notes: string[]): (group: string, row: EventRow, time: number) => FlowOutcome {
   const inbox = new Map(states.inbox.map((r) => [`${r.grp}\0${r.source}\0${r.id}`, Number(r.handled_at)]));
   const parked = new Map(states.parked.map((r) => [`${r.grp}\0${r.partition}\0${Number(r.sequence)}`, r]));
   const positions = new Map(states.positions.map((r) => [`${r.grp}\0${r.partition}`, Number(r.position)]));
@@ -121,7 +121,7 @@ function outcomeLookup(states: GroupStates, notes: string[]): (group: string, ro
     const prev = dead.get(k);
     if (!prev || Number(prev.created_at) <= Number(d.created_at)) dead.set(k, d);
   }
-  return (group, row) => {
+  return (group, row, time) => {
     const sequence = Number(row.sequence);
     const dl = dead.get(`${group}\0${row.source}\0${row.id}`);
     const p = parked.get(`${group}\0${row.partition}\0${sequence}`);
@@ -142,7 +142,7 @@ function outcomeLookup(states: GroupStates, notes: string[]): (group: string, ro
       return { group, state: 'parked', ...(head ? { behind: { eventId: head.id, sequence: Number(head.sequence) } } : {}), reason };
     }
     const at = inbox.get(`${group}\0${row.source}\0${row.id}`);
-    if (at !== undefined) return { group, state: 'handled', at, fromPosition: false };
+    if (at !== undefined) return { group, state: 'handled', at, ...(at >= time ? { durationMs: at - time } : {}), fromPosition: false };
     const position = positions.get(`${group}\0${row.partition}`) ?? 0;
     if (position >= sequence) {
       notes.push('some outcomes come from positions, not inbox rows: the inbox row was pruned after the dedupe window (inboxRetentionMs), or the group started after the event, so when it was handled is unknown');

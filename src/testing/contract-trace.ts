@@ -41,6 +41,8 @@ export function traceContract<Db>(subject: ContractSubject<Db>): void {
       const handled = outcome(trace, placed.id, 'billing');
       expect(handled).toMatchObject({ group: 'billing', state: 'handled', fromPosition: false });
       expect(handled?.state === 'handled' && handled.at).toBeGreaterThan(0);
+      // How long after the event's time its handling committed.
+      if (handled?.state === 'handled') expect(handled.durationMs).toBe(handled.at! - Date.parse(placed.time));
       expect(outcome(trace, shipped.id, 'shipping')).toMatchObject({ state: 'handled', fromPosition: false });
       expect(trace.events.find((e) => e.id === ignored.id)).toMatchObject({ subject: 'order-1', outcomes: [{ group: null, state: 'no-handler' }] });
       expect(trace.verdict.summary).toMatch(/^complete/);
