@@ -24,7 +24,7 @@ describe('the shop demo and factline trace', () => {
     const flow = JSON.parse(ok.stdout) as { matched: string; verdict: { state: string }; events: { type: string; outcomes: { group: string | null; state: string }[] }[] };
     expect(flow).toMatchObject({ matched: 'subject', verdict: { state: 'complete' } });
     const placed = flow.events.find((e) => e.type === 'shop.order.placed')!;
-    expect(placed.outcomes.map((o) => o.group).sort()).toEqual(['analytics', 'billing', 'email', 'fraud', 'inventory']);
+    expect(placed.outcomes.map((o) => o.group).sort()).toEqual(['analytics', 'billing', 'email', 'fraud', 'inventory', 'workflow.order']);
     expect(placed.outcomes.every((o) => o.state === 'handled')).toBe(true);
     expect(flow.events.length).toBeGreaterThan(1);
 
