@@ -402,6 +402,7 @@ export function createFactline<Db>(options: FactlineOptions<Db>): Factline<Db> {
             partitions,
             strict: o.strict,
             pollMs: o.pollMs,
+            maxPollMs: o.maxPollMs,
             retry: group.retry,
             clock,
             random: options.random ?? Math.random,

@@ -25,8 +25,14 @@ export interface ConsumerOptions {
   /** Lease time of a member (default 10 s): a dead member's partitions move within it. */
   readonly leaseTtlMs?: number;
   readonly heartbeatMs?: number;
-  /** How often an idle partition looks for new events written by other processes (default 50 ms). */
+  /**
+   * How soon an idle partition looks again for new events (default 50 ms). While none of its keys
+   * is parked, each look that finds nothing doubles the wait, up to `maxPollMs`
+   * (default 500 ms). New events wake it at once whenever the engine tells of them (appends in this
+   * process; on PostgreSQL, any process's through LISTEN; on SQLite, through a watch on the file).
+   */
   readonly pollMs?: number;
+  readonly maxPollMs?: number;
   readonly onDeadLetter?: DeadLetterHook;
   /**
    * Called after each transaction of a partition commits (its handlers' effects, inbox rows and
@@ -47,6 +53,7 @@ export interface EffectiveConsumerOptions {
   readonly leaseTtlMs: number;
   readonly heartbeatMs: number;
   readonly pollMs: number;
+  readonly maxPollMs: number;
   readonly onDeadLetter: DeadLetterHook | undefined;
   readonly onCommitted: ((info: CommitInfo) => void) | undefined;
 }
@@ -65,6 +72,7 @@ export function effectiveOptions(options: ConsumerOptions): EffectiveConsumerOpt
     leaseTtlMs,
     heartbeatMs: options.heartbeatMs ?? Math.max(50, Math.floor(leaseTtlMs / 3)),
     pollMs: options.pollMs ?? 50,
+    maxPollMs: Math.max(options.pollMs ?? 50, options.maxPollMs ?? 500),
     onDeadLetter: options.onDeadLetter,
     onCommitted: options.onCommitted,
   };

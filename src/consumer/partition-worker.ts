@@ -5,6 +5,7 @@ import { startedAttempt } from './failure-changes.js';
 import { CommitQueue, type CommitHost, type CommitOp } from './commit-queue.js';
 import type { FailureChanges } from './failure-changes.js';
 import { alertDeadLetter, logFailure } from './failure-log.js';
+import { IdleWait } from './idle-wait.js';
 import { KeyLanes } from './key-lanes.js';
 import { ParkedKeys } from './parked-keys.js';
 import { ParkedRunner } from './parked-runner.js';
@@ -55,9 +56,9 @@ export class PartitionWorker implements CommitHost {
   /** Events still to run alone after restarts without progress. */
   private carefulLeft = 0;
   private isStopping = false;
-  private wake: (() => void) | undefined;
-  /** A poke arrived while the worker was busy: its next sleep is skipped. */
-  private poked = false;
+  private readonly idle: IdleWait;
+  /** The read window was full: the next resolution wakes the worker. */
+  private windowFull = false;
   private done: Promise<void> = Promise.resolve();
   /** Set when the worker ended because its lease was taken by another member. */
   lost = false;
@@ -71,6 +72,7 @@ export class PartitionWorker implements CommitHost {
     readonly lease: Lease,
   ) {
     this.tracing = s.telemetry?.forPartition(s.name, lease.partition);
+    this.idle = new IdleWait(s.pollMs, s.maxPollMs);
     this.lanes = new KeyLanes(s.concurrency, (err) => this.laneError(err));
     this.commits = new CommitQueue(this);
     this.parkedRunner = new ParkedRunner(this, this.parkedKeys);
@@ -87,14 +89,13 @@ export class PartitionWorker implements CommitHost {
   /** Finishes the handlers in flight and commits their results, then ends. */
   async stop(): Promise<void> {
     this.isStopping = true;
-    this.wake?.();
+    this.idle.interrupt();
     await this.done;
   }
 
   /** New events may be readable: wake now, or skip the next sleep if awake. */
   poke(): void {
-    if (this.wake) this.wake();
-    else this.poked = true;
+    this.idle.poke();
   }
 
   stopping(): boolean {
@@ -106,7 +107,7 @@ export class PartitionWorker implements CommitHost {
       if (!this.lost) this.s.logger.warn({ group: this.s.name, partition: this.lease.partition }, err.message);
       this.lost = true;
       this.isStopping = true;
-      this.wake?.();
+      this.idle.interrupt();
       return;
     }
     if (!this.isStopping) this.s.logger.error({ group: this.s.name, partition: this.lease.partition, err: String(err) }, 'consumer task failed');
@@ -122,9 +123,12 @@ export class PartitionWorker implements CommitHost {
           this.readTo = this.position;
           positioned = true;
         }
-        const progressed = await this.step();
+        const progress = await this.step();
         errorDelay = 100;
-        if (!progressed && !this.isStopping) await this.sleep(this.idleDelay());
+        this.idle.looked(progress !== 'idle');
+        // After a read shorter than asked, the next one would most likely find nothing: wait for
+        // a poke (a poke during the read skips the wait) or the poll, as after an empty read.
+        if (progress !== 'more' && !this.isStopping) await this.idle.sleep(this.idleDelay());
         // An engine may complete a whole step without waiting for I/O (SQLite does): give timers
         // (heartbeats, handler deadlines) and I/O their turn between batches.
         else await new Promise<void>((resolve) => setImmediate(resolve));
@@ -135,7 +139,7 @@ export class PartitionWorker implements CommitHost {
         }
         this.s.logger.error({ group: this.s.name, partition: this.lease.partition, err: String(err) }, 'consumer step failed; retrying');
         this.parkedLoadedAt = 0;
-        await this.sleep(errorDelay);
+        await this.idle.sleep(errorDelay);
         errorDelay = Math.min(errorDelay * 2, 5000);
       }
     }
@@ -146,26 +150,13 @@ export class PartitionWorker implements CommitHost {
     if (this.marked) await this.engine.markStart(this.lease, -1).catch(() => undefined);
   }
 
-  private sleep(ms: number): Promise<void> {
-    if (this.poked) {
-      this.poked = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.wake = undefined;
-        resolve();
-      }, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        this.wake = undefined;
-        resolve();
-      };
-    });
-  }
-
+  /**
+   * How long an idle partition waits before it looks again. Parked keys and a full read window
+   * are watched at `pollMs`; otherwise the wait doubles with each poll that found nothing, up to
+   * `maxPollMs`, since the engine's pokes tell of new events.
+   */
   private idleDelay(): number {
-    let delay = this.s.pollMs;
+    let delay = this.idle.nextPollMs(!this.windowFull && this.parkedKeys.heads().length === 0);
     const now = this.s.clock.now();
     for (const head of this.parkedKeys.heads()) {
       if (head.state !== 'held' && !this.lanes.has(head.key)) delay = Math.min(delay, Math.max(0, head.nextAttemptAt - now));
@@ -180,18 +171,21 @@ export class PartitionWorker implements CommitHost {
     return Math.max(1, Math.min(this.s.batchSize, Math.floor(this.s.batchBytes / this.s.sizes.largestBody)));
   }
 
-  private async step(): Promise<boolean> {
-    this.poked = false;
+  /** 'more': the read was full, read again now; 'caught-up': a short read; 'idle': nothing read. */
+  private async step(): Promise<'more' | 'caught-up' | 'idle'> {
+    this.idle.reading();
     if (Date.now() - this.parkedLoadedAt >= PARKED_REFRESH_MS) {
       await this.parkedKeys.replaceFrom(() => this.engine.parked(this.s.name, this.lease.partition), (key) => this.lanes.has(key));
       this.parkedLoadedAt = Date.now();
     }
-    const retried = this.startDueParked();
+    const retried = this.startDueParked() ? 'more' : 'idle';
     // A window of events in flight at most: slow lanes hold the reading back, not the memory.
-    if (this.unresolved.size >= this.s.batchSize * 4) return retried;
+    this.windowFull = this.unresolved.size >= this.s.batchSize * 4;
+    if (this.windowFull) return retried;
     const giveBack = await this.s.readGate.take();
     try {
-      const records = await this.engine.read(this.lease.partition, this.readTo, this.readLimit());
+      const limit = this.readLimit();
+      const records = await this.engine.read(this.lease.partition, this.readTo, limit);
       if (records.length === 0) {
         giveBack();
         await this.flushPosition();
@@ -205,13 +199,16 @@ export class PartitionWorker implements CommitHost {
           this.s.logger.warn({ group: this.s.name, partition: this.lease.partition, position: this.position, starts }, 'the group restarted here before without progress: the next events run alone, one at a time');
         }
       }
+      let taken = 0; // careful runs may stop early: read again
       if (this.carefulLeft > 0) {
         giveBack();
         await this.runCarefully(records);
       } else {
-        await this.dispatch(this.withinBytes(records), giveBack);
+        const within = this.withinBytes(records);
+        taken = within.length;
+        await this.dispatch(within, giveBack);
       }
-      return true;
+      return records.length < limit && taken === records.length && retried === 'idle' ? 'caught-up' : 'more';
     } finally {
       giveBack();
     }
@@ -442,6 +439,10 @@ export class PartitionWorker implements CommitHost {
   applied(position: number, resolved: readonly number[], park: readonly ParkedRecord[], handled: number): void {
     for (const seq of resolved) this.unresolved.delete(seq);
     for (const row of park) this.parkedKeys.remember(row);
+    if (this.windowFull && this.unresolved.size < this.s.batchSize * 4) {
+      this.windowFull = false;
+      this.poke();
+    }
     if (position > this.position) this.position = position;
     this.committed(handled);
   }

@@ -42,6 +42,7 @@ export interface GroupSettings {
   readonly readGate: ReadGate;
   readonly strict: boolean;
   readonly pollMs: number;
+  readonly maxPollMs: number;
   readonly retry: RetryPolicy;
   readonly clock: Clock;
   readonly random: () => number;

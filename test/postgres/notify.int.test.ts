@@ -45,6 +45,23 @@ describePg('LISTEN/NOTIFY', () => {
     }
   });
 
+  it('wakes its watchers once for its own append: at once, and not again when the notification comes back', async () => {
+    let woken = 0;
+    const unwatch = engine.watch(() => woken++);
+    try {
+      await engine.append([event(2)]);
+      expect(woken).toBe(1);
+      // Another connection's append marks the end: once it woke the watchers, the own append's
+      // notification, sent before it, has arrived as well.
+      await appendInTransaction(other, { schema }, [event(3)]);
+      await eventually('the other append woke the watchers', () => woken >= 2);
+      await new Promise((r) => setTimeout(r, 100));
+      expect(woken).toBe(2);
+    } finally {
+      unwatch();
+    }
+  });
+
   it('sends one notification per append, not one per event, naming the partitions that received events', async () => {
     const listener = new pg.Client({ connectionString: PG_URL });
     await listener.connect();

@@ -99,6 +99,9 @@ function serialized(c: PgPoolClient, what: string): PgPoolClient {
       c.release(err);
     },
     getTransactionStatus: () => c.getTransactionStatus?.() ?? null,
+    get processID() {
+      return c.processID;
+    },
     on: ((event: string, listener: (...a: never[]) => void) => (c.on as (e: string, l: unknown) => unknown)(event, listener)) as PgPoolClient['on'],
     removeListener: (event, listener) => c.removeListener(event, listener),
     removeAllListeners: (event) => c.removeAllListeners(event),

@@ -9,6 +9,7 @@ import { postgresAdmin } from './admin.js';
 import { appendEvents, findStored } from './append.js';
 import { txHandle, withClient, type RunMode } from './connection.js';
 import { consumeTx } from './consume.js';
+import { OwnNotices } from './own-notices.js';
 import { ConnectionLostError, connectionFailed, describeTarget, isConnectionError, storeCall, toStoreError } from './errors.js';
 import { heartbeat, leave, release } from './leases.js';
 import { NotificationListener } from './listener.js';
@@ -73,6 +74,8 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
   const notify = (parts?: readonly number[]) => {
     for (const l of listeners) l(parts);
   };
+  /** The appends told at once here, whose notification from the server is then skipped. */
+  const ownNotices = new OwnNotices();
 
   function live(what: string): PgPool {
     if (!pool || partitions === undefined) throw new NotRunningError(what);
@@ -163,7 +166,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
       throw new NotRunningError('open (the engine was closed while opening)');
     }
     pool = p;
-    listener = new NotificationListener(p, channelOf(schema), notify, () => undefined);
+    listener = new NotificationListener(p, channelOf(schema), notify, () => undefined, (pid) => ownNotices.arrived(pid));
     await listener.start();
     return { partitions };
   }
@@ -211,7 +214,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
             unsure = undefined;
           }
           // One statement, so it runs as its own transaction: no BEGIN and COMMIT round trips.
-          const stored = await run('append', 'write', (c) => appendOn(c, events));
+          const stored = await run('append', 'write', (c) => ownNotices.expect(c, () => appendOn(c, events)));
           notify([...new Set(stored.map((e) => e.partition))]);
           return stored;
         } catch (err) {

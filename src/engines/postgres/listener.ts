@@ -17,6 +17,8 @@ export class NotificationListener {
     private readonly channel: string,
     private readonly onNotify: (partitions?: readonly number[]) => void,
     private readonly onError: (err: unknown) => void,
+    /** Whether a notification from this server process was told in this process already. */
+    private readonly toldAlready: (processId: number | undefined) => boolean = () => false,
   ) {}
 
   async start(): Promise<void> {
@@ -29,7 +31,7 @@ export class NotificationListener {
     try {
       client = await this.pool.connect();
       client.on('notification', (m) => {
-        if (m.channel === this.channel) this.onNotify(partitionsOf(m.payload));
+        if (m.channel === this.channel && !this.toldAlready(m.processId)) this.onNotify(partitionsOf(m.payload));
       });
       const broken = (err?: Error) => this.dropped(client!, err);
       client.on('error', (err) => broken(err));

@@ -30,8 +30,10 @@ export interface PgPoolClient {
   release(err?: Error | boolean): void;
   /** node-postgres 8.12+: `I` idle, `T` in a transaction, `E` in a failed transaction. */
   getTransactionStatus?(): string | null;
+  /** node-postgres: the server process of this connection, once connected. */
+  readonly processID?: number | null;
   on(event: 'error', listener: (err: Error) => void): unknown;
-  on(event: 'notification', listener: (message: { channel: string; payload?: string }) => void): unknown;
+  on(event: 'notification', listener: (message: { channel: string; payload?: string; processId?: number }) => void): unknown;
   on(event: 'end', listener: () => void): unknown;
   removeListener(event: 'error', listener: (err: Error) => void): unknown;
   removeAllListeners(event?: string): unknown;
