@@ -70,7 +70,7 @@ export interface BenchTopic {
   close(): Promise<void>;
 }
 
-/** How the flaky-provider scenario asks a system to retry (each maps it onto its own mechanism). */
+/** How the flaky-provider and slow-group scenarios ask a system to retry (each maps it onto its own mechanism). */
 export interface RetryingGroupOptions {
   /** Delay before the first retry where the system takes one; later ones grow as the system does. */
   readonly retryMs: number;
