@@ -35,7 +35,8 @@ export const SCENARIO_NAMES: { readonly [K in ScenarioName]-?: string } = {
 /** Whether `system` can run scenario `name` at all (the new scenarios need more than BenchTopic). */
 export function supports(system: BenchSystem, name: ScenarioName): boolean {
   if (name === 'flaky') return system.retries === true;
-  if (name === 'slowGroup' || name === 'workflow') return typeof system.freshLog === 'function';
+  if (name === 'slowGroup') return typeof system.freshLog === 'function' || system.retries === true || system.awaitingGroups === true;
+  if (name === 'workflow') return typeof system.freshLog === 'function';
   return true;
 }
 

@@ -56,11 +56,12 @@ export interface BenchTopic {
    */
   startGroup(group: number, sink: GroupSink): Promise<void>;
   /**
-   * Optional (flaky-provider scenario, bench/flaky/): starts consumer group `group` whose handler
-   * calls `sink.started(id)`, awaits `work(id)` (the call to the outside provider), then stores
-   * the event's effect once. A rejected `work` is retried with the system's own retry mechanism
-   * (see {@link RetryingGroupOptions}); `sink.done(n)` once the effects of n events are stored.
-   * Resolves with one line saying which retry mechanism and settings are used.
+   * Optional (flaky-provider scenario, bench/flaky/; a peer's slow group, bench/slow-group/):
+   * starts consumer group `group` whose handler calls `sink.started(id)`, awaits `work(id)` (the
+   * call to the outside provider), then stores the event's effect once. A rejected `work` is
+   * retried with the system's own retry mechanism, or in the handler where it has none (the raw
+   * logs; see {@link RetryingGroupOptions}); `sink.done(n)` once the effects of n events are
+   * stored. Resolves with one line saying which retry mechanism and settings are used.
    */
   startRetryingGroup?(group: number, work: (id: string) => Promise<void>, sink: GroupSink, options: RetryingGroupOptions): Promise<string>;
   /** With startRetryingGroup: the effects stored, counted where they are stored. */
@@ -69,7 +70,7 @@ export interface BenchTopic {
   close(): Promise<void>;
 }
 
-/** How the flaky-provider scenario asks a system to retry (each maps it onto its own mechanism). */
+/** How the flaky-provider and slow-group scenarios ask a system to retry (each maps it onto its own mechanism). */
 export interface RetryingGroupOptions {
   /** Delay before the first retry where the system takes one; later ones grow as the system does. */
   readonly retryMs: number;
@@ -97,8 +98,16 @@ export interface BenchSystem {
   teardown(): Promise<void>;
   /** Create a fresh topic with `groups` consumer groups declared (see {@link BenchTopic}). */
   createTopic(groups: number): Promise<BenchTopic>;
-  /** Its topics implement startRetryingGroup and effects (the flaky-provider scenario runs). */
+  /**
+   * Its topics implement startRetryingGroup and effects, retried by the system's own mechanism
+   * (the flaky-provider scenario runs).
+   */
   readonly retries?: boolean;
+  /**
+   * Its topics implement startRetryingGroup, whatever does the retries (a peer's slow group in
+   * the slow-group scenario); implied by `retries`.
+   */
+  readonly awaitingGroups?: boolean;
   /**
    * Factline systems only: a fresh, empty log for scenarios that drive Factline's own API
    * (slow group beside publishers, bench/slow-group/); the scenario drops it when done.

@@ -138,6 +138,7 @@ export class NatsSystem implements BenchSystem {
   readonly marks: string;
   /** The flaky scenario keeps its marks in memory either way: it runs once, on the memory variant. */
   readonly retries: boolean;
+  readonly awaitingGroups = true;
   private nc: NatsConnection | undefined;
   private js: JetStreamClient | undefined;
   private jsm: JetStreamManager | undefined;

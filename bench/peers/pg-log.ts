@@ -8,11 +8,15 @@
  * transaction still in flight can never commit a row "behind" the cursor (snapshot-safe).
  * Each read batch commits its marks (INSERT ... ON CONFLICT DO NOTHING keyed by UUID, one
  * table per group) and the cursor in a single statement, i.e. one transaction per batch.
+ * A group whose handler awaits outside work reads smaller batches and handles them
+ * concurrently (log-retry.ts).
  */
 import { type BenchConfig } from '../config.js';
 import { errorText } from '../measure.js';
-import type { BenchEvent, BenchSystem, BenchTopic, GroupSink } from '../system.js';
+import type { BenchEvent, BenchSystem, BenchTopic, GroupSink, RetryingGroupOptions } from '../system.js';
 import { decodeId } from '../workload.js';
+import { EffectMarks } from './effect-marks.js';
+import { handleLogBatch, logRetryWords } from './log-retry.js';
 import { ident, pgAvailable, pgPool, type Pool, type PoolClient } from './pg.js';
 import { Wake } from './wake.js';
 
@@ -32,6 +36,7 @@ class PgLogTopic implements BenchTopic {
   private readonly wake = new Wake();
   private readonly loops: Promise<void>[] = [];
   private readonly clients: PoolClient[] = [];
+  private readonly effectMarks = new EffectMarks();
   private stopped = false;
 
   constructor(
@@ -83,17 +88,36 @@ class PgLogTopic implements BenchTopic {
   }
 
   async startGroup(group: number, sink: GroupSink): Promise<void> {
-    const client = await this.pool.connect();
-    this.clients.push(client);
-    this.loops.push(this.consume(client, group, sink));
+    const handle = (ids: readonly string[]): number => {
+      for (const id of ids) sink.started(id);
+      return ids.length;
+    };
+    await this.startLoop(group, READ_BATCH, handle, sink);
   }
 
-  private async consume(client: PoolClient, group: number, sink: GroupSink): Promise<void> {
+  async startRetryingGroup(group: number, work: (id: string) => Promise<void>, sink: GroupSink, options: RetryingGroupOptions): Promise<string> {
+    const handle = (ids: readonly string[]): Promise<number> => handleLogBatch(ids, this.effectMarks, work, sink, options);
+    await this.startLoop(group, options.inFlight, handle, sink);
+    return logRetryWords(options);
+  }
+
+  async effects(): Promise<{ rows: number; distinct: number }> {
+    return this.effectMarks.counts();
+  }
+
+  private async startLoop(group: number, limit: number, handle: (ids: readonly string[]) => number | Promise<number>, sink: GroupSink): Promise<void> {
+    const client = await this.pool.connect();
+    this.clients.push(client);
+    this.loops.push(this.consume(client, group, limit, handle, sink));
+  }
+
+  /** Reads `limit` rows at a time; `handle` returns how many deliveries to report done once committed. */
+  private async consume(client: PoolClient, group: number, limit: number, handle: (ids: readonly string[]) => number | Promise<number>, sink: GroupSink): Promise<void> {
     const read = {
-      name: `${this.tag}_read`,
+      name: `${this.tag}_read_${limit}`,
       text: `SELECT tx::text AS tx_text, seq::text AS seq_text, body FROM ${this.log}
              WHERE (tx, seq) > ($1::xid8, $2::bigint) AND tx < pg_snapshot_xmin(pg_current_snapshot())
-             ORDER BY tx, seq LIMIT ${READ_BATCH}`,
+             ORDER BY tx, seq LIMIT ${limit}`,
     };
     const commit = {
       name: `${this.tag}_commit_g${group}`,
@@ -109,14 +133,11 @@ class PgLogTopic implements BenchTopic {
           await this.wake.wait(POLL_MS);
           continue;
         }
-        const ids = rows.map((row) => {
-          const id = decodeId(row.body);
-          sink.started(id);
-          return id;
-        });
+        const ids = rows.map((row) => decodeId(row.body));
+        const handled = await handle(ids);
         await client.query({ ...commit, values: [ids, tail.tx_text, tail.seq_text] });
         cursor = { tx: tail.tx_text, seq: tail.seq_text };
-        sink.done(rows.length);
+        sink.done(handled);
       }
     } catch (err) {
       if (!this.stopped) console.error(`  pg-log group ${group}: ${errorText(err)}`);
@@ -136,6 +157,8 @@ class PgLogTopic implements BenchTopic {
 export class PgLogSystem implements BenchSystem {
   readonly name = 'pg-log';
   readonly kind = 'peer';
+  /** startRetryingGroup retries in the handler (log-retry.ts): not a mechanism of the log, so no flaky run. */
+  readonly awaitingGroups = true;
   readonly durability = 'PostgreSQL commit (synchronous_commit=on): WAL fsync per commit, concurrent commits share a flush';
   readonly marks = 'same database: INSERT ... ON CONFLICT DO NOTHING keyed by event UUID + cursor, one tx per read batch';
   private pool: Pool | undefined;

@@ -4,7 +4,8 @@
  * Publish inserts into `log` (a batch is one transaction). Each consumer group reads the
  * log in batches by sequence and, in one transaction per batch, writes its processed
  * marks (INSERT ... ON CONFLICT DO NOTHING keyed by the event UUID) and its offset.
- * Consumers are woken in-process after each publish commit, and poll otherwise.
+ * Consumers are woken in-process after each publish commit, and poll otherwise. A group whose
+ * handler awaits outside work reads smaller batches and handles them concurrently (log-retry.ts).
  */
 import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,8 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { errorText } from '../measure.js';
-import type { BenchEvent, BenchSystem, BenchTopic, GroupSink } from '../system.js';
+import type { BenchEvent, BenchSystem, BenchTopic, GroupSink, RetryingGroupOptions } from '../system.js';
 import { decodeId } from '../workload.js';
+import { EffectMarks } from './effect-marks.js';
+import { handleLogBatch, logRetryWords } from './log-retry.js';
 import { Wake } from './wake.js';
 
 const READ_BATCH = 1_000;
@@ -32,6 +35,7 @@ class SqliteLogTopic implements BenchTopic {
   private readonly commitBatch: (group: number, ids: string[], seq: number) => void;
   private readonly wake = new Wake();
   private readonly loops: Promise<void>[] = [];
+  private readonly effectMarks = new EffectMarks();
   private stopped = false;
 
   constructor(
@@ -72,27 +76,40 @@ class SqliteLogTopic implements BenchTopic {
   }
 
   async startGroup(group: number, sink: GroupSink): Promise<void> {
-    this.loops.push(this.consume(group, sink));
+    const handle = (ids: readonly string[]): number => {
+      for (const id of ids) sink.started(id);
+      return ids.length;
+    };
+    this.loops.push(this.consume(group, READ_BATCH, handle, sink));
   }
 
-  private async consume(group: number, sink: GroupSink): Promise<void> {
+  async startRetryingGroup(group: number, work: (id: string) => Promise<void>, sink: GroupSink, options: RetryingGroupOptions): Promise<string> {
+    const handle = (ids: readonly string[]): Promise<number> => handleLogBatch(ids, this.effectMarks, work, sink, options);
+    this.loops.push(this.consume(group, options.inFlight, handle, sink));
+    return logRetryWords(options);
+  }
+
+  async effects(): Promise<{ rows: number; distinct: number }> {
+    return this.effectMarks.counts();
+  }
+
+  /** Reads `limit` rows at a time; `handle` returns how many deliveries to report done once committed. */
+  private async consume(group: number, limit: number, handle: (ids: readonly string[]) => number | Promise<number>, sink: GroupSink): Promise<void> {
     let last = 0;
     try {
       while (!this.stopped) {
-        const rows = this.read.all(last, READ_BATCH);
+        const rows = this.read.all(last, limit);
         const tail = rows[rows.length - 1];
         if (!tail) {
           await this.wake.wait(POLL_MS);
           continue;
         }
-        const ids = rows.map((row) => {
-          const id = decodeId(row.body);
-          sink.started(id);
-          return id;
-        });
+        const ids = rows.map((row) => decodeId(row.body));
+        const handled = await handle(ids);
+        if (this.stopped) return;
         this.commitBatch(group, ids, tail.seq);
         last = tail.seq;
-        sink.done(rows.length);
+        sink.done(handled);
         await yieldToLoop();
       }
     } catch (err) {
@@ -112,6 +129,8 @@ class SqliteLogTopic implements BenchTopic {
 export class SqliteLogSystem implements BenchSystem {
   readonly name = 'sqlite-log';
   readonly kind = 'peer';
+  /** startRetryingGroup retries in the handler (log-retry.ts): not a mechanism of the log, so no flaky run. */
+  readonly awaitingGroups = true;
   readonly durability = 'WAL + synchronous=FULL: every commit (a publish batch, a single publish, a mark batch) fsyncs the WAL';
   readonly marks = 'same SQLite file: INSERT ... ON CONFLICT DO NOTHING keyed by event UUID + offset, one tx per read batch';
   private dir: string | undefined;

@@ -1,38 +1,31 @@
 /**
- * The two groups of the slow-group scenario, registered on an app:
+ * Factline's two groups of the slow-group scenario, registered on an app:
  * - `billing`, a store handler: one row per event on ctx.db, in the consume transaction. Its
  *   end-to-end latency is from the publish call (the time in the event's data) to the commit of
- *   the transaction that holds its row (the group's onCommitted hook covering its sequence).
- * - `email` (optional), an effect handler that awaits `effectMs` per event, as a slow outside
+ *   the transaction that holds its row (the group's onCommitted hook covering its sequence), and,
+ *   as measured for the peers, to the start of its handler (the first time for each event).
+ * - `email` (optional), an effect handler that awaits the slow call per event, as a slow outside
  *   provider would, with no commit step.
  */
 import { partitionOf, type Factline } from 'factline';
-import { sleep, summarize } from '../measure.js';
 import { rowsTable, type EngineSpec } from '../factline/engine-spec.js';
 import { PARTITIONS } from '../factline/event.js';
 import { SlowOrder, wallNow } from './event.js';
+import type { SlowEffect } from './slow-effect.js';
+import { latencyStats, type GroupCounts, type LatencyStats } from './slow-run.js';
 
 export const BILLING_TABLE = 'bench_invoices';
-
-export interface GroupCounts {
-  /** Distinct events whose commit was seen. */
-  committed: number;
-  p50Ms: number;
-  p99Ms: number;
-  maxMs: number;
-}
 
 export class SlowGroupConsumers {
   /** Per partition: handled, not yet committed (sequence, publish time). */
   private readonly pending: { seq: number; publishedAt: number }[][] = Array.from({ length: PARTITIONS }, () => []);
   private readonly seen = new Set<string>();
   private readonly latencies: number[] = [];
-  emailCalls = 0;
+  private readonly started = new Set<string>();
+  private readonly startLatencies: number[] = [];
   emailHandled = 0;
-  emailInFlight = 0;
-  emailMaxInFlight = 0;
 
-  constructor(app: Factline<unknown>, spec: EngineSpec, effectMs: number | undefined) {
+  constructor(app: Factline<unknown>, spec: EngineSpec, readonly email: SlowEffect | undefined) {
     const table = rowsTable(spec, BILLING_TABLE);
     app
       .consumer('billing', { onCommitted: ({ partition, position }) => this.committed(partition, position) })
@@ -40,21 +33,17 @@ export class SlowGroupConsumers {
         const partition = partitionOf(event.partitionkey, PARTITIONS);
         const seq = Number(event.sequence);
         const id = `${partition}:${seq}`;
+        if (!this.started.has(id)) {
+          this.started.add(id);
+          this.startLatencies.push(wallNow() - event.data.publishedAt);
+        }
         await table.insert(ctx.db, event.id);
         if (!this.seen.has(id)) this.pending[partition]!.push({ seq, publishedAt: event.data.publishedAt });
       });
-    if (effectMs === undefined) return;
+    if (!email) return;
     app
       .consumer('email', { onCommitted: ({ handled }) => void (this.emailHandled += handled) })
-      .effect(SlowOrder, async () => {
-        this.emailCalls++;
-        this.emailMaxInFlight = Math.max(this.emailMaxInFlight, ++this.emailInFlight);
-        try {
-          await sleep(effectMs);
-        } finally {
-          this.emailInFlight--;
-        }
-      });
+      .effect(SlowOrder, () => email.call());
   }
 
   private committed(partition: number, position: number): void {
@@ -78,8 +67,11 @@ export class SlowGroupConsumers {
   }
 
   billing(): GroupCounts {
-    const lat = summarize(this.latencies);
-    return { committed: this.seen.size, p50Ms: lat.p50, p99Ms: lat.p99, maxMs: lat.max };
+    return { committed: this.seen.size, ...latencyStats(this.latencies) };
+  }
+
+  billingStart(): LatencyStats {
+    return latencyStats(this.startLatencies);
   }
 
   static async createTable(app: Factline<unknown>, spec: EngineSpec): Promise<void> {

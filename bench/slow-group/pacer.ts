@@ -2,6 +2,7 @@
  * Publishes at a steady rate for a fixed time, each publish fired on schedule without waiting
  * for the previous one (as request handlers would), and measures each publish call to its
  * resolution, the errors, and the event-loop stalls of the publishing process meanwhile.
+ * One pacer for every system: Factline's `app.publish()` and a peer's `topic.publishOne()`.
  */
 import type { Factline } from 'factline';
 import { errorText, now, sleep, summarize } from '../measure.js';
@@ -20,9 +21,14 @@ export interface PublishStats {
   stalls: StallStats;
 }
 
-/** Publishes `rate` events/s for `seconds` through `app`, numbered from `first`. */
-export async function publishSteadily(app: Factline<unknown>, rate: number, seconds: number, first = 0): Promise<PublishStats> {
-  const total = Math.max(1, Math.round(rate * seconds));
+/** The events `rate` events/s for `seconds` make. */
+export function eventsOf(rate: number, seconds: number): number {
+  return Math.max(1, Math.round(rate * seconds));
+}
+
+/** Calls `publish(n)` for n = 0, 1, ... at `rate` per second for `seconds`, and measures each call. */
+export async function publishPaced(publish: (n: number) => Promise<unknown>, rate: number, seconds: number): Promise<PublishStats> {
+  const total = eventsOf(rate, seconds);
   const latencies: number[] = [];
   const pending = new Set<Promise<void>>();
   let errors = 0;
@@ -36,7 +42,7 @@ export async function publishSteadily(app: Factline<unknown>, rate: number, seco
     behindMs = Math.max(behindMs, elapsed - (n * 1000) / rate);
     for (; n < due; n++) {
       const start = now();
-      const p = app.publish(SlowOrder, slowOrderData(first + n)).then(
+      const p = publish(n).then(
         () => void latencies.push(now() - start),
         (err: unknown) => {
           errors++;
@@ -52,4 +58,9 @@ export async function publishSteadily(app: Factline<unknown>, rate: number, seco
   const stalls = probe.stop();
   const lat = summarize(latencies);
   return { sent: total, errors, ...(firstError ? { firstError } : {}), p50Ms: lat.p50, p99Ms: lat.p99, maxMs: lat.max, behindMs: Math.max(0, behindMs), stalls };
+}
+
+/** Publishes `rate` events/s for `seconds` through `app`, numbered from `first`. */
+export function publishSteadily(app: Factline<unknown>, rate: number, seconds: number, first = 0): Promise<PublishStats> {
+  return publishPaced((n) => app.publish(SlowOrder, slowOrderData(first + n)), rate, seconds);
 }
