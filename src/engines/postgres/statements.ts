@@ -1,12 +1,16 @@
+import { createHash } from 'node:crypto';
 import type { PgQueryConfig } from './types.js';
 
 /**
  * The engine's statements for one schema. Each has a name, so node-postgres prepares it once per
- * connection and later runs skip parsing and planning.
+ * connection and later runs skip parsing and planning. The name holds a digest of the schema, not
+ * the schema itself: PostgreSQL cuts names at 63 bytes, and two statements of a long schema name
+ * would then share one prepared name.
  */
 export function statements(schema: string) {
   const q = `"${schema}"`;
-  const named = (name: string, text: string) => (values: unknown[]): PgQueryConfig => ({ name: `factline.${schema}.${name}`, text, values });
+  const tag = createHash('sha256').update(schema).digest('hex').slice(0, 16);
+  const named = (name: string, text: string) => (values: unknown[]): PgQueryConfig => ({ name: `factline.${tag}.${name}`, text, values });
   return {
     append: named('append', `select o_partition, o_base from ${q}.append_traced($1::int[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text, $8::bigint, $9::text[], $10::text[])`),
     // A probe of the hash index per id (a hash index cannot serve `id = any(...)` itself).
