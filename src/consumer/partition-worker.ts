@@ -164,6 +164,11 @@ export class PartitionWorker implements CommitHost {
     return delay;
   }
 
+  /** Events read and not yet resolved fill the window: reading waits until some resolve. */
+  private windowIsFull(): boolean {
+    return this.unresolved.size >= this.s.batchSize * 4;
+  }
+
   /** Events read at once: `batchSize`, fewer when events are large (about `batchBytes` in all). */
   private readLimit(): number {
     // Before any event was read in this app, events are assumed to be of at most 32 KiB.
@@ -178,10 +183,10 @@ export class PartitionWorker implements CommitHost {
       await this.parkedKeys.replaceFrom(() => this.engine.parked(this.s.name, this.lease.partition), (key) => this.lanes.has(key));
       this.parkedLoadedAt = Date.now();
     }
-    const retried = this.startDueParked() ? 'more' : 'idle';
+    const retried = this.startDueParked();
     // A window of events in flight at most: slow lanes hold the reading back, not the memory.
-    this.windowFull = this.unresolved.size >= this.s.batchSize * 4;
-    if (this.windowFull) return retried;
+    this.windowFull = this.windowIsFull();
+    if (this.windowFull) return retried ? 'more' : 'idle';
     const giveBack = await this.s.readGate.take();
     try {
       const limit = this.readLimit();
@@ -189,7 +194,7 @@ export class PartitionWorker implements CommitHost {
       if (records.length === 0) {
         giveBack();
         await this.flushPosition();
-        return retried;
+        return retried ? 'more' : 'idle';
       }
       if (!this.marked) {
         this.marked = true;
@@ -199,16 +204,17 @@ export class PartitionWorker implements CommitHost {
           this.s.logger.warn({ group: this.s.name, partition: this.lease.partition, position: this.position, starts }, 'the group restarted here before without progress: the next events run alone, one at a time');
         }
       }
-      let taken = 0; // careful runs may stop early: read again
+      // Careful runs may stop early, and a byte-bounded read leaves the rest: both read again.
+      let tookAll = false;
       if (this.carefulLeft > 0) {
         giveBack();
         await this.runCarefully(records);
       } else {
         const within = this.withinBytes(records);
-        taken = within.length;
+        tookAll = within.length === records.length;
         await this.dispatch(within, giveBack);
       }
-      return records.length < limit && taken === records.length && retried === 'idle' ? 'caught-up' : 'more';
+      return records.length < limit && tookAll && !retried ? 'caught-up' : 'more';
     } finally {
       giveBack();
     }
@@ -439,7 +445,7 @@ export class PartitionWorker implements CommitHost {
   applied(position: number, resolved: readonly number[], park: readonly ParkedRecord[], handled: number): void {
     for (const seq of resolved) this.unresolved.delete(seq);
     for (const row of park) this.parkedKeys.remember(row);
-    if (this.windowFull && this.unresolved.size < this.s.batchSize * 4) {
+    if (this.windowFull && !this.windowIsFull()) {
       this.windowFull = false;
       this.poke();
     }

@@ -8,7 +8,7 @@ import type { PgPoolClient } from './types.js';
  *
  * Best effort by design: a skipped notification that was not ours (another engine sharing the
  * same pool appended on that connection) only delays that engine's consumers until their next
- * poll (`pollMs`). A driver that does not report server process ids skips nothing.
+ * poll (at most `maxPollMs`). A driver that does not report server process ids skips nothing.
  */
 export class OwnNotices {
   private readonly expected = new Map<number, number>();
