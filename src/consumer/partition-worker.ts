@@ -14,12 +14,25 @@ import { VersionAheadError } from '../core/errors.js';
 import { retryStore } from './retry-store.js';
 import { runStoreBatch, type StoreItem } from './store-batch.js';
 import type { GroupSettings } from './settings.js';
+import type { Registration } from './handler.js';
 import type { ProcessTracing } from '../observe/telemetry.js';
 
 const PARKED_REFRESH_MS = 500;
 const RECENT = 10_000;
 
 const identity = (r: { source: string; id: string }) => `${r.source}\u0000${r.id}`;
+
+const storeOnly = new WeakMap<ReadonlyMap<number, Registration>, boolean>();
+
+/** Whether every handler of a type's versions is a store handler. */
+function onlyStore(versions: ReadonlyMap<number, Registration>): boolean {
+  let only = storeOnly.get(versions);
+  if (only === undefined) {
+    only = [...versions.values()].every((r) => r.kind === 'store');
+    storeOnly.set(versions, only);
+  }
+  return only;
+}
 
 /** Marks a single-event transaction that must roll back because its handler failed. */
 class AttemptFailed extends Error {
@@ -288,6 +301,11 @@ export class PartitionWorker implements CommitHost {
         ops.push({ kind: 'waiting', rec });
         continue;
       }
+      // A key not busy in a lane, of a type with store handlers only: parsed in the batch's transaction.
+      if (onlyStore(versions) && !laneKeys.has(rec.key) && !this.lanes.has(rec.key)) {
+        storeItems.push({ rec, versions });
+        continue;
+      }
       let item: StoreItem;
       try {
         item = { rec, delivery: prepareDelivery(rec.body, rec.type, versions, this.s.newer) };
@@ -395,8 +413,16 @@ export class PartitionWorker implements CommitHost {
     const { rec } = item;
     if (this.isStopping) return;
     if (this.isParked(rec.key)) return void (await this.commits.submit({ kind: 'waiting', rec }));
-    if (!item.delivery) return void (await this.commits.submit({ kind: 'failure', rec, prior: 0, error: item.error }));
-    const delivery = item.delivery;
+    let delivery = item.delivery;
+    if (!delivery && item.versions) {
+      try {
+        delivery = await prepareResolving(rec.body, rec.type, item.versions, this.s.newer);
+      } catch (error) {
+        return void (await this.commits.submit({ kind: 'failure', rec, prior: 0, error }));
+      }
+      if (delivery.registration.kind === 'effect') return this.effectTask({ rec, delivery });
+    }
+    if (!delivery) return void (await this.commits.submit({ kind: 'failure', rec, prior: 0, error: item.error }));
     const own = new Set([rec.sequence]);
     let failure: { error: unknown } | undefined;
     let committedAt = 0;

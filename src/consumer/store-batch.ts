@@ -1,14 +1,22 @@
 import type { DeadLetterRecord, LogRecord, ParkedRecord } from '../core/engine.js';
 import type { CommitHost } from './commit-queue.js';
 import { failureChanges, type FailureChanges } from './failure-changes.js';
-import { invoke, type Delivery } from './invoke.js';
+import { VersionAheadError } from '../core/errors.js';
+import type { Registration } from './handler.js';
+import { invoke, prepareDelivery, type Delivery } from './invoke.js';
 import { runByKey } from './key-scheduler.js';
 
-/** An event read for a store handler: its delivery, or why it has none (malformed, unknown version). */
+/**
+ * An event read for a store handler: its delivery, or why it has none (malformed, unknown
+ * version), or the handlers of its type (`versions`) when its body is parsed only in the batch's
+ * transaction, right before its handler runs: a parsed batch waiting for the write lock would
+ * outlive the young generation of the garbage collector.
+ */
 export interface StoreItem {
   readonly rec: LogRecord;
   readonly delivery?: Delivery;
   readonly error?: unknown;
+  readonly versions?: ReadonlyMap<number, Registration>;
 }
 
 /** Marks a round that must roll back because a handler failed. */
@@ -39,17 +47,21 @@ function laterCopies(items: readonly StoreItem[]): Set<number> {
  * When a handler fails, the round rolls back and runs again with that event recorded as a failed
  * attempt instead (its key parked, its later events waiting): store handlers' writes apply once,
  * and no outside effect is involved. After a few rounds of new failures, the events not yet
- * decided are returned, to run one transaction each.
+ * decided are returned, to run one transaction each. An event parsed in the transaction that
+ * needs more than a store handler (a newer version the registry must be asked about) is not run:
+ * it and its key's later events are returned, unresolved, for the lanes.
  */
 export async function runStoreBatch(host: CommitHost, items: readonly StoreItem[]): Promise<StoreItem[]> {
   const { engine, s, lease } = host;
   const decided = new Map<number, unknown>();
-  for (const item of items) if (item.error !== undefined || !item.delivery) decided.set(item.rec.sequence, item.error);
+  for (const item of items) if (item.error !== undefined || (!item.delivery && !item.versions)) decided.set(item.rec.sequence, item.error);
   for (let round = 0; round < ROUNDS; round++) {
     const failedNow = new Map<number, unknown>();
     const failed: { rec: LogRecord; changes: FailureChanges }[] = [];
     const park: ParkedRecord[] = [];
     const own = new Set(items.map((i) => i.rec.sequence));
+    /** Keys stopped at an event that needs the lanes, at its sequence. */
+    const deferredAt = new Map<string, number>();
     let handledCount = 0;
     let openBefore = 0;
     let position = 0;
@@ -69,9 +81,28 @@ export async function runStoreBatch(host: CommitHost, items: readonly StoreItem[
             stoppedAt.set(rec.key, rec.sequence);
             return false;
           }
+          let delivery = item.delivery;
+          if (!delivery) {
+            try {
+              delivery = prepareDelivery(rec.body, rec.type, item.versions!, s.newer);
+            } catch (err) {
+              if (err instanceof VersionAheadError && !err.resolved) {
+                deferredAt.set(rec.key, rec.sequence);
+                return false;
+              }
+              decided.set(rec.sequence, err);
+              failed.push({ rec, changes: failureChanges(s, rec, 0, err) });
+              stoppedAt.set(rec.key, rec.sequence);
+              return false;
+            }
+            if (delivery.registration.kind === 'effect') {
+              deferredAt.set(rec.key, rec.sequence);
+              return false;
+            }
+          }
           let pending: void | Promise<void>;
           try {
-            pending = invoke(item.delivery!, tx, s.name, 1, s.logger, s.publisher, host.tracing);
+            pending = invoke(delivery, tx, s.name, 1, s.logger, s.publisher, host.tracing);
           } catch (err) {
             failedNow.set(rec.sequence, err);
             return false;
@@ -92,6 +123,10 @@ export async function runStoreBatch(host: CommitHost, items: readonly StoreItem[
           );
         });
         if (failedNow.size > 0) throw new RoundFailed();
+        for (const item of items) {
+          const at = deferredAt.get(item.rec.key);
+          if (at !== undefined && item.rec.sequence >= at) own.delete(item.rec.sequence);
+        }
         // Events behind a failure of their key wait in the parked table, in order.
         for (const item of items) {
           const at = stoppedAt.get(item.rec.key);
@@ -110,6 +145,7 @@ export async function runStoreBatch(host: CommitHost, items: readonly StoreItem[
       continue;
     }
     host.applied(position, [...own], park, handledCount);
+    const deferred = deferredAt.size ? items.filter((i) => !own.has(i.rec.sequence)) : [];
     let first = openBefore === 0;
     for (const f of failed) {
       host.failed(f.rec, f.changes, 1);
@@ -118,7 +154,7 @@ export async function runStoreBatch(host: CommitHost, items: readonly StoreItem[
         first = false;
       }
     }
-    return [];
+    return deferred;
   }
   // Handlers kept failing at random: the lanes run each event alone.
   return [...items];
