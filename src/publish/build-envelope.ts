@@ -56,9 +56,10 @@ export function buildEnvelope<Data>(
   checkAttribute(def.type, 'subject', subject, LIMITS.subjectBytes);
   checkAttribute(def.type, 'partition key', partitionkey, LIMITS.subjectBytes);
   checkJsonData(def.type, data);
-  for (const [name, value] of [['correlation id', options.correlationId], ['causation id', options.causationId], ['traceparent', options.traceparent], ['tracestate', options.tracestate]] as const) {
-    if (value !== undefined) checkAttribute(def.type, name, value, LIMITS.subjectBytes);
-  }
+  if (options.correlationId !== undefined) checkAttribute(def.type, 'correlation id', options.correlationId, LIMITS.subjectBytes);
+  if (options.causationId !== undefined) checkAttribute(def.type, 'causation id', options.causationId, LIMITS.subjectBytes);
+  if (options.traceparent !== undefined) checkAttribute(def.type, 'traceparent', options.traceparent, LIMITS.subjectBytes);
+  if (options.tracestate !== undefined) checkAttribute(def.type, 'tracestate', options.tracestate, LIMITS.subjectBytes);
   const parentTrace = options.traceparent ?? cause?.traceparent;
   // With tracing, the publish's span context is stored as it is: it is the creation context.
   const own = trace?.traceparent;

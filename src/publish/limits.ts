@@ -70,54 +70,76 @@ export function checkName(what: string, value: unknown, maxBytes: number): void 
  * `undefined` object properties are allowed: JSON leaves them out, as an optional field.
  */
 export function checkJsonData(eventType: string, data: unknown): void {
-  const problem = jsonProblem(data, '', new Set());
-  if (problem) throw new EventValidationError(eventType, 'publish', [problem]);
+  const problem = jsonProblem(data, null);
+  if (problem) throw new EventValidationError(eventType, 'publish', [{ field: problem.path.reverse().join('.'), message: problem.message }]);
 }
 
-function jsonProblem(value: unknown, path: string, ancestors: Set<object>): { field: string; message: string } | null {
+/** What is wrong in some data: `path` is innermost key first (each level pushes its key on the way out). */
+interface JsonProblem {
+  readonly path: string[];
+  readonly message: string;
+}
+
+function problemAt(message: string): JsonProblem {
+  return { path: [], message };
+}
+
+/**
+ * What is wrong at `value`, or null. Data without a problem builds no path strings at all.
+ * `ancestors` holds the objects on the way down, for circular references; it is made when the
+ * first object is met.
+ */
+function jsonProblem(value: unknown, ancestors: Set<object> | null): JsonProblem | null {
   switch (typeof value) {
     case 'string':
     case 'boolean':
       return null;
     case 'number':
-      return Number.isFinite(value) ? null : { field: path, message: `${value} does not survive JSON (it would be stored as null); publish a finite number or null` };
+      return Number.isFinite(value) ? null : problemAt(`${value} does not survive JSON (it would be stored as null); publish a finite number or null`);
     case 'bigint':
-      return { field: path, message: 'a BigInt does not survive JSON; publish it as a string or a number' };
+      return problemAt('a BigInt does not survive JSON; publish it as a string or a number');
     case 'function':
-      return { field: path, message: 'a function does not survive JSON (it would be dropped)' };
+      return problemAt('a function does not survive JSON (it would be dropped)');
     case 'symbol':
-      return { field: path, message: 'a symbol does not survive JSON (it would be dropped)' };
+      return problemAt('a symbol does not survive JSON (it would be dropped)');
     case 'undefined':
-      return { field: path, message: 'undefined does not survive JSON here' };
+      return problemAt('undefined does not survive JSON here');
   }
   if (value === null) return null;
   const obj = value as object;
-  if (ancestors.has(obj)) return { field: path, message: 'a circular reference cannot be stored as JSON' };
+  if (ancestors?.has(obj)) return problemAt('a circular reference cannot be stored as JSON');
   if (Array.isArray(obj)) {
-    ancestors.add(obj);
+    const seen = ancestors ?? new Set<object>();
+    seen.add(obj);
     for (let i = 0; i < obj.length; i++) {
       const item: unknown = obj[i];
-      const field = path ? `${path}.${i}` : String(i);
-      if (item === undefined) return { field, message: 'undefined inside an array does not survive JSON (it would be stored as null)' };
-      const p = jsonProblem(item, field, ancestors);
-      if (p) return p;
+      const p = item === undefined ? problemAt('undefined inside an array does not survive JSON (it would be stored as null)') : jsonProblem(item, seen);
+      if (p) {
+        p.path.push(String(i));
+        return p;
+      }
     }
-    ancestors.delete(obj);
+    seen.delete(obj);
     return null;
   }
   const proto: unknown = Object.getPrototypeOf(obj);
   if (proto !== Object.prototype && proto !== null) {
     const name = obj instanceof Date ? 'a Date' : `an instance of ${(obj.constructor as { name?: string } | undefined)?.name || 'a class'}`;
     const hint = obj instanceof Date ? '; publish it as an ISO 8601 string (e.g. z.iso.datetime())' : '; publish plain objects, arrays, strings, finite numbers, booleans and null';
-    return { field: path, message: `${name} does not survive JSON${hint}` };
+    return problemAt(`${name} does not survive JSON${hint}`);
   }
-  ancestors.add(obj);
-  for (const key of Object.keys(obj)) {
+  const seen = ancestors ?? new Set<object>();
+  seen.add(obj);
+  for (const key in obj) {
+    if (!Object.prototype.hasOwnProperty.call(obj, key)) continue;
     const item = (obj as Record<string, unknown>)[key];
     if (item === undefined) continue;
-    const p = jsonProblem(item, path ? `${path}.${key}` : key, ancestors);
-    if (p) return p;
+    const p = jsonProblem(item, seen);
+    if (p) {
+      p.path.push(key);
+      return p;
+    }
   }
-  ancestors.delete(obj);
+  seen.delete(obj);
   return null;
 }

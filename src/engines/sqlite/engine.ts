@@ -52,6 +52,12 @@ function shared(file: string) {
   return entry;
 }
 
+/** What a write transaction appended: the partitions, and how many events in all. */
+interface Appended {
+  readonly partitions: Set<number>;
+  events: number;
+}
+
 /** How long one statement of the writer waits for a lock inside SQLite (the rest is waited for asynchronously). */
 const WRITER_BUSY_MS = 2;
 
@@ -119,10 +125,14 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
   };
 
   /** A number that changes whenever events are stored (the sum of the heads; undefined when closed). */
-  const newestPosition = (): number | undefined =>
-    reader ? (reader.prepare('select sum(head) as p from factline_partitions').get() as { p: number | null }).p ?? 0 : undefined;
+  let headSum: Database.Statement | undefined;
+  const newestPosition = (): number | undefined => {
+    if (!reader) return undefined;
+    headSum ??= reader.prepare('select sum(head) as p from factline_partitions');
+    return (headSum.get() as { p: number | null }).p ?? 0;
+  };
 
-  function appendIn(ws: WriteStatements, events: readonly NewEvent[], touched: Set<number>): StoredEvent[] {
+  function appendIn(ws: WriteStatements, events: readonly NewEvent[], touched: Appended): StoredEvent[] {
     const heads = new Map<number, number>();
     const now = clock.now();
     const stored: StoredEvent[] = [];
@@ -143,8 +153,9 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
     }
     for (const [p, head] of heads) {
       ws.setHead.run(head, p);
-      touched.add(p);
+      touched.partitions.add(p);
     }
+    touched.events += events.length;
     return stored;
   }
 
@@ -153,10 +164,10 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
    * when fn throws, when the file is gone, or when COMMIT fails. Errors of BEGIN and COMMIT are
    * StoreErrors; errors of fn propagate as they are (fn wraps the engine's own statements).
    */
-  async function inTransaction<T>(what: string, fn: (db: Database.Database, ws: WriteStatements, appended: Set<number>, state: { live: boolean }) => Promise<T>, urgent = false): Promise<T> {
+  async function inTransaction<T>(what: string, fn: (db: Database.Database, ws: WriteStatements, appended: Appended, state: { live: boolean }) => Promise<T>, urgent = false): Promise<T> {
     return lock.run(async () => {
       const { db, w: ws, identity: opened } = live(what);
-      const appended = new Set<number>();
+      const appended: Appended = { partitions: new Set(), events: 0 };
       const state = { live: true };
       await beginWrite(db, what);
       let result: T;
@@ -173,7 +184,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
         rollback(db);
         throw err;
       }
-      if (appended.size > 0) file.signal.notify([...appended]);
+      if (appended.events > 0) file.signal.notify([...appended.partitions], appended.events);
       return result;
     }, urgent);
   }
@@ -199,7 +210,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
   const ownTransaction = <T>(what: string, fn: (db: Database.Database, ws: WriteStatements) => T, urgent = false): Promise<T> =>
     inTransaction(what, async (db, ws) => own(what, () => fn(db, ws)), urgent);
 
-  function txFor(db: Database.Database, ws: WriteStatements, appended: Set<number>, state: { live: boolean }): Tx<SqliteDb> {
+  function txFor(db: Database.Database, ws: WriteStatements, appended: Appended, state: { live: boolean }): Tx<SqliteDb> {
     const raw = sqliteQuery(live('transaction').db, own);
     const query: typeof raw = (sql, params) => {
       if (!state.live) return Promise.reject(new TransactionEndedError('a scheduling, command or workflow write ran after its transaction had ended; it did not run'));
@@ -235,6 +246,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
     reader?.close();
     writer?.close();
     reader = writer = undefined;
+    headSum = undefined;
     w = undefined;
     r = undefined;
     identity = undefined;
