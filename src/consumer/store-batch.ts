@@ -73,14 +73,16 @@ export async function runStoreBatch(host: CommitHost, items: readonly StoreItem[
         const seen = unique.length ? await tx.seen(unique) : new Set<string>();
         const handled: { source: string; id: string }[] = [];
         const stoppedAt = new Map<string, number>();
+        /** The event fails without running (its attempt recorded), and its key stops here. */
+        const fail = (rec: LogRecord, err: unknown): false => {
+          failed.push({ rec, changes: failureChanges(s, rec, 0, err) });
+          stoppedAt.set(rec.key, rec.sequence);
+          return false;
+        };
         await runByKey(items, (i) => i.rec.key, s.concurrency, (item) => {
           const rec = item.rec;
           if ((later.size > 0 && later.has(rec.sequence)) || (seen.size > 0 && seen.has(identity(rec)))) return true;
-          if (decided.has(rec.sequence)) {
-            failed.push({ rec, changes: failureChanges(s, rec, 0, decided.get(rec.sequence)) });
-            stoppedAt.set(rec.key, rec.sequence);
-            return false;
-          }
+          if (decided.has(rec.sequence)) return fail(rec, decided.get(rec.sequence));
           let delivery = item.delivery;
           if (!delivery) {
             try {
@@ -91,9 +93,7 @@ export async function runStoreBatch(host: CommitHost, items: readonly StoreItem[
                 return false;
               }
               decided.set(rec.sequence, err);
-              failed.push({ rec, changes: failureChanges(s, rec, 0, err) });
-              stoppedAt.set(rec.key, rec.sequence);
-              return false;
+              return fail(rec, err);
             }
             if (delivery.registration.kind === 'effect') {
               deferredAt.set(rec.key, rec.sequence);

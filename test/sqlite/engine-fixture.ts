@@ -27,3 +27,22 @@ export async function leasedEngine(file = tempFile('engine.db')): Promise<{ engi
 }
 
 export const identity = (e: { source: string; id: string }) => `${e.source}\u0000${e.id}`;
+
+/**
+ * The engine, with its reads counted per partition (every other call goes to the engine as it
+ * is): `reads[p]` for partition p, `total()` for all.
+ */
+export function countingReads(engine: Engine<SqliteDb>, partitions: number): { engine: Engine<SqliteDb>; reads: number[]; total: () => number } {
+  const reads = new Array<number>(partitions).fill(0);
+  const counted = new Proxy(engine, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (prop !== 'read' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
+      return (partition: number, ...rest: unknown[]) => {
+        reads[partition]!++;
+        return (value as (...a: unknown[]) => unknown).apply(target, [partition, ...rest]);
+      };
+    },
+  });
+  return { engine: counted, reads, total: () => reads.reduce((a, b) => a + b, 0) };
+}

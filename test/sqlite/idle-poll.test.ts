@@ -1,31 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import type { Engine } from '../../src/core/engine.js';
-import { sqliteEngine, type SqliteDb } from '../../src/engines/sqlite/index.js';
+import { sqliteEngine } from '../../src/engines/sqlite/index.js';
 import { eventually, testApp, TestPlaced } from '../../src/testing/index.js';
-import { tempFile } from './engine-fixture.js';
-
-/** The engine, with its reads counted (every other call goes to the engine as it is). */
-function countingReads(engine: Engine<SqliteDb>): { engine: Engine<SqliteDb>; reads: () => number } {
-  let reads = 0;
-  const counted = new Proxy(engine, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      if (prop !== 'read' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
-      return (...args: unknown[]) => {
-        reads++;
-        return (value as (...a: unknown[]) => unknown).apply(target, args);
-      };
-    },
-  });
-  return { engine: counted, reads: () => reads };
-}
+import { countingReads, tempFile } from './engine-fixture.js';
 
 const PARTITIONS = 8;
 const IDLE_MS = 2000;
 
 describe('idle partitions', () => {
   it('poll less and less while they find nothing, and still handle a new event', async () => {
-    const { engine, reads } = countingReads(sqliteEngine({ file: tempFile('idle.db') }));
+    const { engine, total: reads } = countingReads(sqliteEngine({ file: tempFile('idle.db') }), PARTITIONS);
     const app = testApp(engine, { partitions: PARTITIONS });
     const seen: number[] = [];
     app.consumer('billing').on(TestPlaced, (e) => void seen.push(e.data.n));
@@ -45,7 +28,7 @@ describe('idle partitions', () => {
   });
 
   it('poll every pollMs when maxPollMs is set to it', async () => {
-    const { engine, reads } = countingReads(sqliteEngine({ file: tempFile('fixed.db') }));
+    const { engine, total: reads } = countingReads(sqliteEngine({ file: tempFile('fixed.db') }), PARTITIONS);
     const app = testApp(engine, { partitions: PARTITIONS });
     app.consumer('billing', { pollMs: 50, maxPollMs: 50 }).on(TestPlaced, () => undefined);
     await app.start();

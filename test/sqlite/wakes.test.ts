@@ -3,36 +3,19 @@ import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import type { Engine } from '../../src/core/engine.js';
 import { partitionOf } from '../../src/core/partition.js';
-import { sqliteEngine, type SqliteDb } from '../../src/engines/sqlite/index.js';
+import { sqliteEngine } from '../../src/engines/sqlite/index.js';
 import { eventually, testApp, TestPlaced } from '../../src/testing/index.js';
-import { tempFile } from './engine-fixture.js';
+import { countingReads, tempFile } from './engine-fixture.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const PARTITIONS = 8;
-
-/** The engine, with its reads counted per partition (every other call goes to the engine as it is). */
-function countingReads(engine: Engine<SqliteDb>): { engine: Engine<SqliteDb>; reads: number[] } {
-  const reads = new Array<number>(PARTITIONS).fill(0);
-  const counted = new Proxy(engine, {
-    get(target, prop, receiver) {
-      const value = Reflect.get(target, prop, receiver) as unknown;
-      if (prop !== 'read' || typeof value !== 'function') return typeof value === 'function' ? value.bind(target) : value;
-      return (partition: number, ...rest: unknown[]) => {
-        reads[partition]!++;
-        return (value as (...a: unknown[]) => unknown).apply(target, [partition, ...rest]);
-      };
-    },
-  });
-  return { engine: counted, reads };
-}
 
 describe('new-event wake-ups on one SQLite file', () => {
   it('a publish in this process wakes the partitions it appended to, not every partition', async () => {
     const file = tempFile('wakes.db');
     const publisher = testApp(sqliteEngine({ file }), { partitions: PARTITIONS });
-    const { engine, reads } = countingReads(sqliteEngine({ file }));
+    const { engine, reads } = countingReads(sqliteEngine({ file }), PARTITIONS);
     const consumer = testApp(engine, { partitions: PARTITIONS });
     const seen: number[] = [];
     consumer.consumer('billing').on(TestPlaced, (e) => void seen.push(e.data.n));

@@ -16,6 +16,7 @@ import { checkFile } from './store-check.js';
 import { openConnection } from './connection.js';
 import { openError, own as ownOn } from './errors.js';
 import { ensureSchema } from './schema.js';
+import { beginWrite, WRITER_BUSY_MS } from './begin-write.js';
 import { prepareReads, prepareWrites, type WriteStatements } from './statements.js';
 import { consumeTx } from './consume-tx.js';
 import { toParked, type ParkedRow } from '../rows.js';
@@ -56,14 +57,6 @@ function shared(file: string) {
 interface Appended {
   readonly partitions: Set<number>;
   events: number;
-}
-
-/** How long one statement of the writer waits for a lock inside SQLite (the rest is waited for asynchronously). */
-const WRITER_BUSY_MS = 2;
-
-function isBusy(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && code.startsWith('SQLITE_BUSY');
 }
 
 export interface SqliteEngineOptions {
@@ -169,7 +162,7 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
       const { db, w: ws, identity: opened } = live(what);
       const appended: Appended = { partitions: new Set(), events: 0 };
       const state = { live: true };
-      await beginWrite(db, what);
+      await beginWrite(db, options.busyTimeoutMs ?? 10_000, (err) => own(what, () => { throw err; }));
       let result: T;
       try {
         result = await fn(guardedDb(db, state, what), ws, appended, state);
@@ -187,23 +180,6 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
       if (appended.events > 0) file.signal.notify([...appended.partitions], appended.events);
       return result;
     }, urgent);
-  }
-
-  /**
-   * BEGIN IMMEDIATE, waiting for another process's write lock with pauses that leave the event
-   * loop free (1 ms doubling to 25 ms), for up to `busyTimeoutMs` in all.
-   */
-  async function beginWrite(db: Database.Database, what: string): Promise<void> {
-    const deadline = Date.now() + (options.busyTimeoutMs ?? 10_000);
-    for (let pause = 1; ; pause = Math.min(pause * 2, 25)) {
-      try {
-        db.exec('BEGIN IMMEDIATE');
-        return;
-      } catch (err) {
-        if (!isBusy(err) || Date.now() >= deadline) return own(what, () => { throw err; });
-      }
-      await new Promise((resolve) => setTimeout(resolve, pause));
-    }
   }
 
   /** A write transaction whose body is all the engine's own statements. */
