@@ -36,6 +36,7 @@ export function openConnection(file: string, options: ConnectionOptions): Databa
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('cache_size = -16384'); // 16 MiB of pages per connection
+    db.pragma('temp_store = MEMORY');
     return db;
   } catch (err) {
     db.close();

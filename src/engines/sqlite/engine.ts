@@ -17,6 +17,7 @@ import { openConnection } from './connection.js';
 import { openError, own as ownOn } from './errors.js';
 import { ensureSchema } from './schema.js';
 import { beginWrite, WRITER_BUSY_MS } from './begin-write.js';
+import { WriteGroups } from './write-group.js';
 import { prepareReads, prepareWrites, type WriteStatements } from './statements.js';
 import { consumeTx } from './consume-tx.js';
 import { toParked, type ParkedRow } from '../rows.js';
@@ -152,33 +153,35 @@ export function sqliteEngine(options: SqliteEngineOptions): Engine<SqliteDb> & {
     return stored;
   }
 
+  const groups = new WriteGroups(lock, {
+    db: (what) => live(what).db,
+    begin: (db, what) => beginWrite(db, options.busyTimeoutMs ?? 10_000, (err) => own(what, () => { throw err; })),
+    commit: (db, what) => {
+      live(what).identity.check(path, what);
+      own(what, () => db.exec('COMMIT'));
+    },
+    rollback,
+    own,
+  });
+
   /**
-   * Runs fn between BEGIN IMMEDIATE and COMMIT on the writer, under the process lock; rolls back
-   * when fn throws, when the file is gone, or when COMMIT fails. Errors of BEGIN and COMMIT are
-   * StoreErrors; errors of fn propagate as they are (fn wraps the engine's own statements).
+   * Runs fn in a write transaction of the writer, under the process lock, committed with the
+   * transactions of this engine that wait beside it (write-group.ts); rolls back fn's writes when
+   * fn throws, and everything when the file is gone or COMMIT fails. Errors of BEGIN and COMMIT
+   * are StoreErrors; errors of fn propagate as they are (fn wraps the engine's own statements).
    */
-  async function inTransaction<T>(what: string, fn: (db: Database.Database, ws: WriteStatements, appended: Appended, state: { live: boolean }) => Promise<T>, urgent = false): Promise<T> {
-    return lock.run(async () => {
-      const { db, w: ws, identity: opened } = live(what);
+  function inTransaction<T>(what: string, fn: (db: Database.Database, ws: WriteStatements, appended: Appended, state: { live: boolean }) => Promise<T>, urgent = false): Promise<T> {
+    return groups.run(what, async (db) => {
+      const ws = live(what).w;
       const appended: Appended = { partitions: new Set(), events: 0 };
       const state = { live: true };
-      await beginWrite(db, options.busyTimeoutMs ?? 10_000, (err) => own(what, () => { throw err; }));
-      let result: T;
       try {
-        result = await fn(guardedDb(db, state, what), ws, appended, state);
+        const result = await fn(guardedDb(db, state, what), ws, appended, state);
+        const committed = appended.events > 0 ? () => file.signal.notify([...appended.partitions], appended.events) : undefined;
+        return { result, committed };
+      } finally {
         state.live = false;
-        if (!db.inTransaction) {
-          throw new FactlineError('TRANSACTION_ENDED', `${what}: the transaction was ended by user code (COMMIT or ROLLBACK on tx.db); let Factline end it`);
-        }
-        opened.check(path, what);
-        own(what, () => db.exec('COMMIT'));
-      } catch (err) {
-        state.live = false;
-        rollback(db);
-        throw err;
       }
-      if (appended.events > 0) file.signal.notify([...appended.partitions], appended.events);
-      return result;
     }, urgent);
   }
 
