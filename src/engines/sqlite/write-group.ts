@@ -114,6 +114,11 @@ export class WriteGroups {
       this.writer.rollback(db);
       for (const d of done) d.member.reject(err);
     };
+    /** `member` fails with its own error; the group's transaction is lost to the others. */
+    const abandon = (member: Member, memberErr: unknown, groupErr: unknown) => {
+      member.reject(memberErr);
+      failAll(groupErr);
+    };
     for (let member: Member | undefined = first; member; ) {
       const { own } = this.writer;
       // The first member runs in the transaction itself: a group of one costs no savepoint.
@@ -121,25 +126,26 @@ export class WriteGroups {
       try {
         if (!alone) own(member.what, () => db.exec('SAVEPOINT factline_member'));
       } catch (err) {
-        member.reject(err);
-        failAll(err);
+        abandon(member, err, err);
         return;
       }
       let value: MemberDone<unknown>;
       try {
         value = await member.body(db);
       } catch (err) {
-        if (alone || !db.inTransaction) {
+        if (alone) {
           member.reject(err);
-          if (alone) this.writer.rollback(db);
-          else failAll(groupLost(member.what, err));
+          this.writer.rollback(db);
+          return;
+        }
+        if (!db.inTransaction) {
+          abandon(member, err, groupLost(member.what, err));
           return;
         }
         try {
           own(member.what, () => db.exec('ROLLBACK TO factline_member; RELEASE factline_member'));
         } catch (rollbackErr) {
-          member.reject(err);
-          failAll(groupLost(member.what, rollbackErr));
+          abandon(member, err, groupLost(member.what, rollbackErr));
           return;
         }
         member.reject(err);
@@ -147,15 +153,14 @@ export class WriteGroups {
         continue;
       }
       if (!db.inTransaction) {
-        member.reject(new FactlineError('TRANSACTION_ENDED', `${member.what}: the transaction was ended by user code (COMMIT or ROLLBACK on tx.db); let Factline end it`));
-        failAll(groupLost(member.what, undefined));
+        const ended = new FactlineError('TRANSACTION_ENDED', `${member.what}: the transaction was ended by user code (COMMIT or ROLLBACK on tx.db); let Factline end it`);
+        abandon(member, ended, groupLost(member.what, undefined));
         return;
       }
       try {
         if (!alone) own(member.what, () => db.exec('RELEASE factline_member'));
       } catch (err) {
-        member.reject(err);
-        failAll(groupLost(member.what, err));
+        abandon(member, err, groupLost(member.what, err));
         return;
       }
       done.push({ member, value });
