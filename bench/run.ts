@@ -127,7 +127,7 @@ export async function runSystem(system: BenchSystem, s: BenchSettings, runs: num
     const collected: { [K in ScenarioName]?: Outcome<unknown>[] } = {};
     for (let run = 0; run < runs; run++) {
       for (const [name, work] of Object.entries(plan) as [ScenarioName, () => Promise<unknown>][]) {
-        const outcome = await attempt(name, work, name === 'slowGroup' ? 4 * (s.slowSeconds * 1000 + 60_000) : limit);
+        const outcome = await attempt(name, work, name === 'slowGroup' ? 4 * ((s.slowWarmSeconds + s.slowSeconds) * 1000 + 60_000) : limit);
         console.log(`  ${system.name}: ${name}${runs > 1 ? ` (run ${run + 1})` : ''}: ${outcome.ok ? 'ok' : outcome.error}`);
         (collected[name] ??= []).push(outcome);
       }

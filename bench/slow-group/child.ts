@@ -5,7 +5,7 @@
  * "ready" once its app has started and publishes when told "go", so that its start-up (compiling,
  * connecting) stays out of the measured window.
  *
- *   argv: <engine spec as JSON> <rate> <seconds>
+ *   argv: <engine spec as JSON> <rate> <seconds> <warm-up events>
  */
 import { createFactline } from 'factline';
 import { errorText } from '../measure.js';
@@ -14,7 +14,7 @@ import { PARTITIONS } from '../factline/event.js';
 import { countingLogger } from '../factline/logger.js';
 import { publishSteadily } from './pacer.js';
 
-const [specJson = '', rate = '', seconds = ''] = process.argv.slice(2);
+const [specJson = '', rate = '', seconds = '', warm = '0'] = process.argv.slice(2);
 const spec = JSON.parse(specJson) as EngineSpec;
 
 function answer(message: object): void {
@@ -29,7 +29,7 @@ try {
     process.once('message', () => resolve());
     process.send?.({ ready: true });
   });
-  const stats = await publishSteadily(app, Number(rate), Number(seconds));
+  const stats = await publishSteadily(app, Number(rate), Number(seconds), Number(warm));
   await app.stop();
   answer({ ok: true, stats });
 } catch (err) {

@@ -3,7 +3,8 @@
  * - `billing`, a store handler: one row per event on ctx.db, in the consume transaction. Its
  *   end-to-end latency is from the publish call (the time in the event's data) to the commit of
  *   the transaction that holds its row (the group's onCommitted hook covering its sequence), and,
- *   as measured for the peers, to the start of its handler (the first time for each event).
+ *   as measured for the peers, to the start of its handler (the first time for each event). Both
+ *   from event `warm` on: the warm-up's events count as committed, not in the latencies.
  * - `email` (optional), an effect handler that awaits the slow call per event, as a slow outside
  *   provider would, with no commit step.
  */
@@ -18,14 +19,14 @@ export const BILLING_TABLE = 'bench_invoices';
 
 export class SlowGroupConsumers {
   /** Per partition: handled, not yet committed (sequence, publish time). */
-  private readonly pending: { seq: number; publishedAt: number }[][] = Array.from({ length: PARTITIONS }, () => []);
+  private readonly pending: { seq: number; publishedAt: number; measured: boolean }[][] = Array.from({ length: PARTITIONS }, () => []);
   private readonly seen = new Set<string>();
   private readonly latencies: number[] = [];
   private readonly started = new Set<string>();
   private readonly startLatencies: number[] = [];
   emailHandled = 0;
 
-  constructor(app: Factline<unknown>, spec: EngineSpec, readonly email: SlowEffect | undefined) {
+  constructor(app: Factline<unknown>, spec: EngineSpec, readonly email: SlowEffect | undefined, warm = 0) {
     const table = rowsTable(spec, BILLING_TABLE);
     app
       .consumer('billing', { onCommitted: ({ partition, position }) => this.committed(partition, position) })
@@ -33,12 +34,13 @@ export class SlowGroupConsumers {
         const partition = partitionOf(event.partitionkey, PARTITIONS);
         const seq = Number(event.sequence);
         const id = `${partition}:${seq}`;
+        const measured = event.data.n >= warm;
         if (!this.started.has(id)) {
           this.started.add(id);
-          this.startLatencies.push(wallNow() - event.data.publishedAt);
+          if (measured) this.startLatencies.push(wallNow() - event.data.publishedAt);
         }
         await table.insert(ctx.db, event.id);
-        if (!this.seen.has(id)) this.pending[partition]!.push({ seq, publishedAt: event.data.publishedAt });
+        if (!this.seen.has(id)) this.pending[partition]!.push({ seq, publishedAt: event.data.publishedAt, measured });
       });
     if (!email) return;
     app
@@ -56,7 +58,7 @@ export class SlowGroupConsumers {
       if (item.seq > position) rest.push(item);
       else if (!this.seen.has(id)) {
         this.seen.add(id);
-        this.latencies.push(at - item.publishedAt);
+        if (item.measured) this.latencies.push(at - item.publishedAt);
       }
     }
     this.pending[partition] = rest;

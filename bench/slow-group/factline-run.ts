@@ -11,7 +11,7 @@ import { PARTITIONS } from '../factline/event.js';
 import { countingLogger } from '../factline/logger.js';
 import type { BenchSettings } from '../settings.js';
 import { SlowGroupConsumers } from './consumers.js';
-import { publishSteadily, type PublishStats } from './pacer.js';
+import { publishSteadily, slowWindow, type PublishStats } from './pacer.js';
 import { SlowEffect } from './slow-effect.js';
 import { DRAIN_MS, startProbes, until, type RunProbes, type SlowRun } from './slow-run.js';
 
@@ -23,9 +23,9 @@ export const FACTLINE_EMAIL_GROUP = `effect() handler, default concurrency 16 x 
 const child = fileURLToPath(new URL('./child.ts', import.meta.url));
 
 /** Publishes from a child process; `ready` runs once the child's app has started, before it publishes. */
-function publishFromChild(spec: EngineSpec, rate: number, seconds: number, ready: () => Promise<void>): Promise<PublishStats> {
+function publishFromChild(spec: EngineSpec, rate: number, seconds: number, warm: number, ready: () => Promise<void>): Promise<PublishStats> {
   return new Promise((resolve, reject) => {
-    const p = fork(child, [JSON.stringify(spec), String(rate), String(seconds)], { execArgv: ['--conditions=factline-source', '--import', 'tsx'] });
+    const p = fork(child, [JSON.stringify(spec), String(rate), String(seconds), String(warm)], { execArgv: ['--conditions=factline-source', '--import', 'tsx'] });
     let answered = false;
     p.on('message', (m: { ready?: boolean; ok?: boolean; stats?: PublishStats; error?: string }) => {
       if (m.ready) return void ready().then(() => p.send('go'), reject);
@@ -42,7 +42,8 @@ export async function runFactlineOnce(spec: EngineSpec, s: BenchSettings, place:
   const logger = countingLogger(`slow-group ${withSlow ? 'with email' : 'control'}`);
   const app = createFactline({ engine: openEngine(spec), source: 'bench/orders', partitions: PARTITIONS, logger });
   const email = withSlow ? new SlowEffect(s.slowEffectMs) : undefined;
-  const groups = new SlowGroupConsumers(app, spec, email);
+  const window = slowWindow(s);
+  const groups = new SlowGroupConsumers(app, spec, email, window.warm);
   await app.start();
   try {
     await SlowGroupConsumers.createTable(app, spec);
@@ -53,9 +54,9 @@ export async function runFactlineOnce(spec: EngineSpec, s: BenchSettings, place:
     let publish: PublishStats;
     if (place === 'same process') {
       await measure();
-      publish = await publishSteadily(app, s.slowRate, s.slowSeconds);
+      publish = await publishSteadily(app, s.slowRate, window.seconds, window.warm);
     } else {
-      publish = await publishFromChild(spec, s.slowRate, s.slowSeconds, measure);
+      publish = await publishFromChild(spec, s.slowRate, window.seconds, window.warm, measure);
     }
     if (!probes) throw new Error('the probes did not start');
     const drained = () => groups.billingCommitted() >= publish.sent && (!email || groups.emailHandled >= publish.sent);

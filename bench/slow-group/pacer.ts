@@ -26,8 +26,11 @@ export function eventsOf(rate: number, seconds: number): number {
   return Math.max(1, Math.round(rate * seconds));
 }
 
-/** Calls `publish(n)` for n = 0, 1, ... at `rate` per second for `seconds`, and measures each call. */
-export async function publishPaced(publish: (n: number) => Promise<unknown>, rate: number, seconds: number): Promise<PublishStats> {
+/**
+ * Calls `publish(n)` for n = 0, 1, ... at `rate` per second for `seconds`, and measures each call
+ * from event `warm` on (the calls before it count as sent and as errors, not in the latencies).
+ */
+export async function publishPaced(publish: (n: number) => Promise<unknown>, rate: number, seconds: number, warm = 0): Promise<PublishStats> {
   const total = eventsOf(rate, seconds);
   const latencies: number[] = [];
   const pending = new Set<Promise<void>>();
@@ -42,8 +45,9 @@ export async function publishPaced(publish: (n: number) => Promise<unknown>, rat
     behindMs = Math.max(behindMs, elapsed - (n * 1000) / rate);
     for (; n < due; n++) {
       const start = now();
+      const measured = n >= warm;
       const p = publish(n).then(
-        () => void latencies.push(now() - start),
+        () => void (measured && latencies.push(now() - start)),
         (err: unknown) => {
           errors++;
           firstError ??= errorText(err);
@@ -60,7 +64,12 @@ export async function publishPaced(publish: (n: number) => Promise<unknown>, rat
   return { sent: total, errors, ...(firstError ? { firstError } : {}), p50Ms: lat.p50, p99Ms: lat.p99, maxMs: lat.max, behindMs: Math.max(0, behindMs), stalls };
 }
 
-/** Publishes `rate` events/s for `seconds` through `app`, numbered from `first`. */
-export function publishSteadily(app: Factline<unknown>, rate: number, seconds: number, first = 0): Promise<PublishStats> {
-  return publishPaced((n) => app.publish(SlowOrder, slowOrderData(first + n)), rate, seconds);
+/** Publishes `rate` events/s for `seconds` through `app`, measured from event `warm` on. */
+export function publishSteadily(app: Factline<unknown>, rate: number, seconds: number, warm = 0): Promise<PublishStats> {
+  return publishPaced((n) => app.publish(SlowOrder, slowOrderData(n)), rate, seconds, warm);
+}
+
+/** A slow-group run's publishing: seconds in all (warm-up included), and the events of the warm-up. */
+export function slowWindow(s: { slowRate: number; slowWarmSeconds: number; slowSeconds: number }): { seconds: number; warm: number } {
+  return { seconds: s.slowWarmSeconds + s.slowSeconds, warm: Math.round(s.slowRate * s.slowWarmSeconds) };
 }

@@ -5,7 +5,8 @@
  * email is `startRetryingGroup` whose work awaits the slow call; the publisher is
  * `topic.publishOne` from the same pacer as Factline's, in this process. Billing's latency is
  * publish call to handler start (the sink's `started`): a peer reports which events are durable
- * only as counts.
+ * only as counts. The first `slowWarmSeconds` of publishing are left out of the latencies, as for
+ * Factline.
  */
 import { now } from '../measure.js';
 import { withTopic } from '../scenarios.js';
@@ -14,7 +15,7 @@ import type { BenchSystem } from '../system.js';
 import { DeliveryRecorder } from '../verify.js';
 import { Workload } from '../workload.js';
 import { FLAKY_ATTEMPTS } from '../flaky/scenario.js';
-import { eventsOf, publishPaced } from './pacer.js';
+import { eventsOf, publishPaced, slowWindow } from './pacer.js';
 import { SlowEffect } from './slow-effect.js';
 import { DRAIN_MS, latencyStats, startProbes, until, type SlowRun } from './slow-run.js';
 
@@ -30,7 +31,8 @@ export interface PeerRun {
 }
 
 export function runPeerOnce(system: BenchSystem, s: BenchSettings, withSlow: boolean): Promise<PeerRun> {
-  const wl = new Workload(eventsOf(s.slowRate, s.slowSeconds));
+  const window = slowWindow(s);
+  const wl = new Workload(eventsOf(s.slowRate, window.seconds));
   const events = wl.all();
   return withTopic(system, 2, async (topic) => {
     const billing = new DeliveryRecorder(wl, 1, { latency: true });
@@ -49,11 +51,13 @@ export function runPeerOnce(system: BenchSystem, s: BenchSettings, withSlow: boo
     const probes = await startProbes();
     const publish = await publishPaced(
       (n) => {
-        billing.published(n, now());
+        // The warm-up's events get no publish time: the recorder leaves them out of the latencies.
+        if (n >= window.warm) billing.published(n, now());
         return topic.publishOne(events[n]!);
       },
       s.slowRate,
-      s.slowSeconds,
+      window.seconds,
+      window.warm,
     );
     const drained = () => billing.finishedAt(0) !== undefined && (!email || email.rec.finishedAt(0) !== undefined);
     const complete = await until(drained, DRAIN_MS);

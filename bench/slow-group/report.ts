@@ -34,7 +34,7 @@ export function renderSlowGroup(reports: SystemReport[], s: BenchSettings): stri
   const rows = reports.filter((r) => r.applies?.includes('slowGroup'));
   const needed = Math.ceil((s.slowRate * s.slowEffectMs) / 1000);
   const title =
-    `Slow group beside publishers: ${s.slowRate} ev/s published for ${s.slowSeconds} s; group email (awaits ${s.slowEffectMs} ms per event, ` +
+    `Slow group beside publishers: ${s.slowRate} ev/s published for ${s.slowWarmSeconds} + ${s.slowSeconds} s (the first ${s.slowWarmSeconds} s, a fresh log's warm-up, left out of every percentile); group email (awaits ${s.slowEffectMs} ms per event, ` +
     `so it needs ${needed} calls in flight to keep up) and group billing (a row or processed mark per event); control = the same run without email`;
   const headers = [
     'system', 'publisher', 'run', 'publish p50', 'p99', 'max', 'errors', `stalls >${STALL_MS} ms`, 'latest tick', 'loop delay max',
