@@ -136,8 +136,25 @@ export class CommitQueue {
     }
   }
 
+  /**
+   * A batch of effects without commit steps writes only inbox rows and the position: the engine's
+   * `recordHandled` stores them in a short transaction of its own (shared with other partitions'
+   * where the engine groups them), one round trip instead of a consume transaction's four.
+   */
+  private async recordOnly(batch: Queued[], recordHandled: NonNullable<Engine['recordHandled']>): Promise<void> {
+    const first = new Map<string, Queued>();
+    for (const q of batch) if (!first.has(identity(q.op.rec))) first.set(identity(q.op.rec), q);
+    const own = new Set(batch.map((q) => q.op.rec.sequence));
+    const position = this.host.frontierWithout(own);
+    const recorded = await recordHandled(this.host.lease, position, [...first.values()].map((q) => q.op.rec));
+    const handled = new Set([...first.values()].filter((q) => recorded.has(identity(q.op.rec))));
+    this.host.applied(position, [...own], [], handled.size);
+    for (const q of batch) q.resolve(handled.has(q) ? 'handled' : 'duplicate');
+  }
+
   private async commitOnce(batch: Queued[]): Promise<void> {
     const { engine, s, lease } = this.host;
+    if (engine.recordHandled && batch.every((q) => q.op.kind === 'success' && !q.op.step)) return this.recordOnly(batch, engine.recordHandled.bind(engine));
     const outcomes = new Map<Queued, CommitOutcome>();
     const changesOf = new Map<Queued, FailureChanges>();
     const park: ParkedRecord[] = [];

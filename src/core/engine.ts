@@ -52,6 +52,15 @@ export interface Engine<Db = unknown> {
   parked(group: string, partition: number): Promise<ParkedRecord[]>;
   /** Runs `fn` in a transaction fenced by the lease; `tx.commit` throws LeaseLostError if it is gone. */
   consume<T>(lease: Lease, fn: (tx: ConsumeTx<Db>) => Promise<T>): Promise<T>;
+  /**
+   * Optional. Records events whose handlers ran and wrote nothing in the store (effects without
+   * a commit step): their inbox rows and the partition's position (raised to `position`, never
+   * lowered), in one short transaction of the engine's own, which it may share with other
+   * partitions' records. Resolves with the identities (`source \0 id`) it recorded; the others
+   * had an inbox row already (duplicates). Throws LeaseLostError, recording nothing, when the
+   * member no longer holds the lease. When an engine lacks it the runtime uses `consume`.
+   */
+  recordHandled?(lease: Lease, position: number, handled: readonly { readonly source: string; readonly id: string }[]): Promise<Set<string>>;
   /** Deletes inbox rows handled before `beforeMs`; returns how many. */
   pruneInbox(beforeMs: number): Promise<number>;
   /**

@@ -14,6 +14,7 @@ import { schemaContract } from './contract-schemas.js';
 import { traceContract } from './contract-trace.js';
 import { rewindContract } from './contract-rewind.js';
 import { checkContract } from './contract-check.js';
+import { recordHandledContract } from './contract-record-handled.js';
 import type { ContractSubject } from './subject.js';
 
 /**
@@ -37,5 +38,6 @@ export function engineContract<Db>(subject: ContractSubject<Db>): void {
     describe('trace', () => traceContract(subject));
     describe('rewind', () => rewindContract(subject));
     describe('store check', () => checkContract(subject));
+    describe('recording handled events', () => recordHandledContract(subject));
   });
 }

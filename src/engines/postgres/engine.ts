@@ -15,6 +15,7 @@ import { heartbeat, leave, release } from './leases.js';
 import { NotificationListener } from './listener.js';
 import { channelOf, checkSchemaName, ensurePartitions, runMigrations } from './migrations.js';
 import { createPool } from './pool.js';
+import { HandledRecorder } from './record-handled.js';
 import { toEventRecord } from './rows.js';
 import { toParked, type EventRow, type ParkedRow } from '../rows.js';
 import { statements } from './statements.js';
@@ -85,6 +86,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
   const run = <T>(what: string, mode: RunMode, fn: (c: PgPoolClient) => Promise<T>) => withClient(live(what), what, mode, fn);
   /** `run` for work made only of the engine's own statements: their refusals become StoreErrors. */
   const own = async <T>(what: string, mode: RunMode, fn: (c: PgPoolClient) => Promise<T>) => storeCall(what, run(what, mode, fn));
+  const recorder = new HandledRecorder(st, (what, fn) => own(what, 'write', fn), () => clock.now());
 
   const appendOn = (c: PgPoolClient, events: readonly NewEvent[]) =>
     appendEvents((config) => c.query(config), st.append, events, partitions!, clock.now());
@@ -259,6 +261,8 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
         await finish();
         return result;
       }),
+
+    recordHandled: (lease, position, handled) => recorder.record(lease, position, handled),
 
     async check() {
       await own('check', 'read', (c) => c.query(`select count(*) from "${schema}".partitions`));

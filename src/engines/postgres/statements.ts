@@ -38,6 +38,27 @@ export function statements(schema: string) {
       insert into ${q}.inbox (grp, id, source, handled_at)
       select $1, t.id, t.source, $4 from unnest($2::text[], $3::text[]) with ordinality as t(id, source, n) order by t.n
       on conflict do nothing returning id, source`),
+    // recordHandled for one group: takes the leases still held (in partition order, as heartbeats
+    // update them), then inserts the inbox rows of those partitions in the order given (sorted by
+    // the caller, as for claim) and raises their positions. Returns the held partitions and the
+    // identities it inserted. One statement: its own transaction, no BEGIN or COMMIT.
+    recordHandled: named('recordHandled', `
+      with held as (
+        select l.partition from ${q}.leases l join unnest($2::int[], $3::text[]) as t(partition, member)
+          on l.partition = t.partition and l.member = t.member
+        where l.grp = $1 order by l.partition for share of l),
+      ins as (
+        insert into ${q}.inbox (grp, id, source, handled_at)
+        select $1, t.id, t.source, $8 from unnest($5::int[], $6::text[], $7::text[]) with ordinality as t(partition, id, source, n)
+        where t.partition in (select partition from held) order by t.n
+        on conflict do nothing returning id, source),
+      pos as (
+        insert into ${q}.positions as p (grp, partition, position)
+        select $1, t.partition, t.position from unnest($2::int[], $4::bigint[]) as t(partition, position)
+        where t.partition in (select partition from held) order by t.partition
+        on conflict (grp, partition) do update set position = greatest(p.position, excluded.position))
+      select partition, null::text as id, null::text as source from held
+      union all select null, id, source from ins`),
     dropClaims: named('dropClaims', `
       delete from ${q}.inbox i using unnest($2::text[], $3::text[]) as t(id, source) where i.grp = $1 and i.id = t.id and i.source = t.source`),
     markStart: named('markStart', `
