@@ -16,6 +16,7 @@ import { NotificationListener } from './listener.js';
 import { channelOf, checkSchemaName, ensurePartitions, runMigrations } from './migrations.js';
 import { createPool } from './pool.js';
 import { HandledRecorder } from './record-handled.js';
+import { SharedReads } from './shared-reads.js';
 import { toEventRecord } from './rows.js';
 import { toParked, type EventRow, type ParkedRow } from '../rows.js';
 import { statements } from './statements.js';
@@ -87,6 +88,12 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
   /** `run` for work made only of the engine's own statements: their refusals become StoreErrors. */
   const own = async <T>(what: string, mode: RunMode, fn: (c: PgPoolClient) => Promise<T>) => storeCall(what, run(what, mode, fn));
   const recorder = new HandledRecorder(st, (what, fn) => own(what, 'write', fn), () => clock.now());
+  const reads = new SharedReads((partition, after, limit, sending) =>
+    own('read', 'read', async (c) => {
+      sending();
+      return ((await c.query(st.read([partition, after, limit]))).rows as EventRow[]).map(toEventRecord);
+    }),
+  );
 
   const appendOn = (c: PgPoolClient, events: readonly NewEvent[]) =>
     appendEvents((config) => c.query(config), st.append, events, partitions!, clock.now());
@@ -248,8 +255,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
         return Number(row.position);
       }),
 
-    read: (partition, after, limit): Promise<LogRecord[]> =>
-      own('read', 'read', async (c) => ((await c.query(st.read([partition, after, limit]))).rows as EventRow[]).map(toEventRecord)),
+    read: (partition, after, limit): Promise<LogRecord[]> => reads.read(partition, after, limit),
 
     parked: (group, partition): Promise<ParkedRecord[]> =>
       own('parked', 'read', async (c) => ((await c.query(st.parked([group, partition]))).rows as ParkedRow[]).map(toParked)),
