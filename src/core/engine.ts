@@ -61,6 +61,13 @@ export interface Engine<Db = unknown> {
    * member no longer holds the lease. When an engine lacks it the runtime uses `consume`.
    */
   recordHandled?(lease: Lease, position: number, handled: readonly { readonly source: string; readonly id: string }[]): Promise<Set<string>>;
+  /**
+   * Optional: `read`, with the identities (`source \0 id`) among the records whose inbox row
+   * `group` had committed when the read was answered (what `handled` would say of them then). The
+   * runtime reads this way for groups with effect handlers; an engine without it is read, then
+   * asked `handled`.
+   */
+  readHandled?(group: string, partition: number, after: number, limit: number): Promise<{ records: LogRecord[]; handled: Set<string> }>;
   /** Deletes inbox rows handled before `beforeMs`; returns how many. */
   pruneInbox(beforeMs: number): Promise<number>;
   /**

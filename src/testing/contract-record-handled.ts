@@ -1,6 +1,18 @@
 import { expect, it } from 'vitest';
 import { LeaseLostError } from '../core/errors.js';
+import type { NewEvent } from '../core/envelope.js';
 import type { ContractSubject } from './subject.js';
+
+/** An event of partition 0 with the given id, appended as given. */
+function raw(id: string): NewEvent {
+  return {
+    partition: 0,
+    envelope: {
+      specversion: '1.0', id, source: 'test/record', type: 'test.record', time: new Date().toISOString(), subject: 'k',
+      datacontenttype: 'application/json', dataschema: 'urn:factline:test.record:1', data: {}, partitionkey: 'k', dataversion: 1, correlationid: id,
+    } as never,
+  };
+}
 
 const ids = (...names: string[]) => names.map((id) => ({ source: 'test/record', id }));
 const keys = (...names: string[]) => new Set(names.map((id) => `test/record\u0000${id}`));
@@ -38,6 +50,42 @@ export function recordHandledContract<Db>(subject: ContractSubject<Db>): void {
       expect(await engine.handled('rec', ids('a', 'b', 'c', 'd', 'e', 'f'))).toEqual(keys('a', 'b', 'c', 'd', 'e'));
       // Another group's inbox is its own.
       expect(await engine.handled('other', ids('a'))).toEqual(new Set());
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('reads with the inbox rows of the asking group, as read and handled answer them', async (ctx) => {
+    const open = await subject.freshStore();
+    const engine = open();
+    await engine.open({ partitions: 1 });
+    try {
+      if (!engine.readHandled) return ctx.skip();
+      await engine.append(['r1', 'r2', 'r3'].map(raw));
+      await engine.heartbeat('reader', 'm1', 60_000);
+      const lease = { group: 'reader', partition: 0, member: 'm1' };
+      if (engine.recordHandled) await engine.recordHandled(lease, 0, ids('r2'));
+      else {
+        await engine.consume(lease, async (tx) => {
+          await tx.seen(ids('r2'));
+          await tx.commit({ handled: ids('r2') });
+        });
+      }
+      // Reads asked for together (they may share one query) answer each its own group and limit.
+      const [mine, other, first] = await Promise.all([
+        engine.readHandled('reader', 0, 0, 10),
+        engine.readHandled('other', 0, 0, 10),
+        engine.readHandled('reader', 0, 0, 1),
+      ]);
+      expect(mine.records).toEqual(await engine.read(0, 0, 10));
+      expect(mine.records.map((r) => r.id)).toEqual(['r1', 'r2', 'r3']);
+      expect(mine.handled).toEqual(keys('r2'));
+      expect(other.handled).toEqual(new Set());
+      expect(first.records.map((r) => r.id)).toEqual(['r1']);
+      expect(first.handled).toEqual(new Set());
+      const after = await engine.readHandled('reader', 0, 1, 10);
+      expect(after.records.map((r) => r.id)).toEqual(['r2', 'r3']);
+      expect(after.handled).toEqual(keys('r2'));
     } finally {
       await engine.close();
     }

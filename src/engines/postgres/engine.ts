@@ -90,8 +90,10 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
   const recorder = new HandledRecorder(st, (what, fn) => own(what, 'write', fn), () => clock.now());
   const reads = new SharedReads((partition, after, limit, sending) =>
     own('read', 'read', async (c) => {
-      sending();
-      return ((await c.query(st.read([partition, after, limit]))).rows as EventRow[]).map(toEventRecord);
+      const groups = sending();
+      if (groups.length === 0) return { records: ((await c.query(st.read([partition, after, limit]))).rows as EventRow[]).map(toEventRecord), handledBy: [] };
+      const rows = (await c.query(st.readHandled([partition, after, limit, groups]))).rows as (EventRow & { handled_by: string[] })[];
+      return { records: rows.map(toEventRecord), handledBy: rows.map((r) => r.handled_by) };
     }),
   );
 
@@ -256,6 +258,7 @@ export function postgresEngine(options: PostgresEngineOptions = {}): PostgresEng
       }),
 
     read: (partition, after, limit): Promise<LogRecord[]> => reads.read(partition, after, limit),
+    readHandled: (group, partition, after, limit) => reads.readHandled(group, partition, after, limit),
 
     parked: (group, partition): Promise<ParkedRecord[]> =>
       own('parked', 'read', async (c) => ((await c.query(st.parked([group, partition]))).rows as ParkedRow[]).map(toParked)),

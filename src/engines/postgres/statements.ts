@@ -18,6 +18,11 @@ export function statements(schema: string) {
       select e.id, e.source, e.partition, e.sequence from unnest($1::text[]) as t(id)
       cross join lateral (select id, source, partition, sequence from ${q}.events e where e.id = t.id) as e`),
     read: named('read', `select partition, sequence, id, source, type, key, body from ${q}.events where partition = $1 and sequence > $2 order by sequence limit $3`),
+    // read, with the groups among $4 that have an inbox row for each event (an index probe per group).
+    readHandled: named('readHandled', `
+      select e.partition, e.sequence, e.id, e.source, e.type, e.key, e.body,
+        array(select i.grp from ${q}.inbox i where i.grp = any($4::text[]) and i.id = e.id and i.source = e.source) as handled_by
+      from ${q}.events e where e.partition = $1 and e.sequence > $2 order by e.sequence limit $3`),
     parked: named('parked', `select * from ${q}.parked where grp = $1 and partition = $2 order by key, sequence`),
     position: named('position', `
       with ins as (
